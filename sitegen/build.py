@@ -1,0 +1,115 @@
+"""The build: one short chain of stages over immutable data (design §4).
+
+Errors are collected within a stage and the build stops between stages, so a build with errors
+never touches the output folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .config import SiteConfig, load_config
+from .diagnostics import ConfigError, Diagnostic, error, raise_if_errors
+from .discovery import STATIC_DIR, StaticFile, discover, discover_static
+from .parsing import parse
+from .planning import plan
+from .rendering import render
+from .site import BuildOptions, Site, assemble
+from .template_api import install
+from .themes import Theme, create_environment, load_theme_chain
+from .urls import UrlBuilder
+from .writer import WriteReport, write
+
+
+@dataclass
+class StageTimer:
+    """Wall time per stage, for the build summary and the benchmarks."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    config: SiteConfig
+    site: Site
+    report: WriteReport
+    pages: int
+    stage_seconds: dict[str, float]
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, Any] | None = None,
+          now: datetime | None = None) -> BuildResult:
+    timer = StageTimer()
+    with timer.stage("config"):
+        config = load_config(root, overrides)
+        chain = load_theme_chain(config.root, config.theme)
+    with site_lock(config.root):
+        return _build_locked(config, chain, options or BuildOptions(), now or datetime.now(UTC), timer)
+
+
+def _build_locked(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime,
+                  timer: StageTimer) -> BuildResult:
+    with timer.stage("discover"):
+        sources, problems = discover(config.root)
+        static, static_problems = collect_static(config.root, chain)
+        raise_if_errors(problems + static_problems)
+    with timer.stage("parse"):
+        articles, problems = parse(sources, config)
+        raise_if_errors(problems)
+    with timer.stage("assemble"):
+        site, problems = assemble(articles, config, now, options)
+        raise_if_errors(problems)
+    env = create_environment(config.root, chain)
+    install(env, config, UrlBuilder(config.base_url))
+    with timer.stage("plan"):
+        jobs, problems = plan(site, env, [s.dest for s in static])
+        raise_if_errors(problems)
+    with timer.stage("render"):
+        files, problems = render(jobs, env, config.root)
+        raise_if_errors(problems)
+    with timer.stage("write"):
+        report = write(files, static, config.output_path)
+    return BuildResult(config, site, report, len(files), dict(timer.seconds))
+
+
+def collect_static(root: Path, chain: list[Theme]) -> tuple[list[StaticFile], list[Diagnostic]]:
+    """Theme static files (parents first, so a child theme overrides), then the site's own."""
+    by_dest: dict[str, StaticFile] = {}
+    problems: list[Diagnostic] = []
+    for folder in [theme.static for theme in reversed(chain)] + [root / STATIC_DIR]:
+        files, found_problems = discover_static(root, folder)
+        problems += found_problems
+        by_dest.update((f.dest, f) for f in files)
+    return sorted(by_dest.values(), key=lambda f: f.dest), problems
+
+
+@contextmanager
+def site_lock(root: Path) -> Iterator[None]:
+    """One build per site at a time: a second one refuses instead of interleaving writes."""
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError([error("", f"another sitegen build is running for {root}; "
+                                     "wait for it to finish and try again")]) from None
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,106 @@
+"""The `sitegen` command line. Only this module (and the dev server) prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .build import BuildResult, build
+from .diagnostics import BuildError, ExitCode
+from .site import BuildOptions
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return ExitCode.USAGE_ERROR
+    try:
+        return args.run(args)
+    except BuildError as exc:
+        report_failure(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; output/ was left as it was", file=sys.stderr)
+        return 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                        help="the site folder, holding site.toml (default: the current folder)")
+    parser = argparse.ArgumentParser(
+        prog="sitegen", parents=[common],
+        description="Build right-to-left Arabic news sites from Markdown.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add_build(commands, common)
+    return parser
+
+
+def _add_build(commands: Any, common: argparse.ArgumentParser) -> None:
+    build_parser = commands.add_parser(
+        "build", parents=[common], help="build the site into its output folder",
+        description="Render the site into output/ (replaced atomically, only when the build succeeds).")
+    build_parser.add_argument("--output", type=Path, metavar="DIR",
+                              help="output folder (default: output_dir from site.toml, 'output')")
+    build_parser.add_argument("--drafts", action="store_true", help="include articles marked draft")
+    build_parser.add_argument("--future", action="store_true", help="include future-dated articles")
+    build_parser.add_argument("--base-url", metavar="URL", help="override base_url (preview deploys)")
+    build_parser.add_argument("--now", type=_timestamp, metavar="ISO",
+                              help="pretend the build runs at this time (reproducible builds)")
+    build_parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    build_parser.set_defaults(run=run_build)
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 time like 2025-10-15T14:05:00+03:00, got {value!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("--now needs a UTC offset, e.g. 2025-10-15T14:05:00+03:00")
+    return moment
+
+
+def build_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "output", None):
+        overrides["output_dir"] = str(args.output.resolve())
+    if getattr(args, "base_url", None):
+        overrides["base_url"] = args.base_url
+    return overrides
+
+
+def run_build(args: argparse.Namespace) -> int:
+    options = BuildOptions(drafts=args.drafts, future=args.future)
+    result = build(args.site, options, build_overrides(args), args.now)
+    if not args.quiet:
+        print(summary(result))
+    return ExitCode.OK
+
+
+def summary(result: BuildResult) -> str:
+    report = result.report
+    seconds = sum(result.stage_seconds.values())
+    line = (f"built {result.pages} pages ({len(result.site.articles)} articles, "
+            f"{len(result.site.pages)} pages) in {seconds:.2f}s: {report.written} written, "
+            f"{report.unchanged} unchanged, {report.removed} removed")
+    if result.site.next_scheduled:
+        line += f"\nnext scheduled article due at {result.site.next_scheduled.isoformat()}"
+    return line
+
+
+def report_failure(exc: BuildError) -> None:
+    for diagnostic in exc.diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+    print(exc.summary(), file=sys.stderr)

@@ -1,0 +1,162 @@
+"""site.toml: the site's configuration as frozen dataclasses (design §4, `load_config`).
+
+Every section is a dataclass whose annotations are the schema (see config_schema). Add a section
+by adding a dataclass and a field on SiteConfig; validation and "did you mean" come for free.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config_schema import SourceText, build_section, check
+from .diagnostics import ConfigError, error
+
+CONFIG_FILE = "site.toml"
+
+
+def _positive(value: int) -> str | None:
+    return None if value > 0 else "a positive integer"
+
+
+def _non_negative(value: int) -> str | None:
+    return None if value >= 0 else "a non-negative integer"
+
+
+def _absolute_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    ok = parts.scheme in ("http", "https") and parts.netloc and not parts.query and not parts.fragment
+    return None if ok else "an absolute http(s) URL like https://example.org/"
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "an IANA time zone like Asia/Riyadh"
+    return None
+
+
+def _locale(value: str) -> str | None:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError):
+        return "a locale known to Babel, like ar, ar_EG or ar_SY"
+    return None
+
+
+def _one_of(*choices: str):
+    def validate(value: str) -> str | None:
+        return None if value in choices else " or ".join(f'"{c}"' for c in choices)
+
+    return validate
+
+
+def _permalink(value: str) -> str | None:
+    ok = value.startswith("/") and "{slug}" in value and ".." not in value
+    return None if ok else 'a path starting with "/" containing {slug}'
+
+
+@dataclass(frozen=True)
+class PermalinkConfig:
+    article: str = check(_permalink, "/articles/{slug}/")
+    page: str = check(_permalink, "/{slug}/")
+
+
+@dataclass(frozen=True)
+class MarkdownConfig:
+    safe_html: bool = False
+    toc_depth: int = check(_positive, 3)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str = check(_absolute_url)
+    description: str = ""
+    language: str = "ar"
+    locale: str = check(_locale, "ar")
+    timezone: str = check(_timezone, "UTC")
+    digits: str = check(_one_of("latn", "arab"), "latn")
+    theme: str = "default"
+    paginate: int = check(_positive, 10)
+    output_dir: str = "output"
+    permalinks: PermalinkConfig = field(default_factory=PermalinkConfig)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+    menu: tuple[MenuItem, ...] = ()
+    # Not read from site.toml: where the site lives on disk.
+    root: Path = field(default=Path("."), init=True, compare=False)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, always ending in '/', e.g. '/akhbar/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def output_path(self) -> Path:
+        return (self.root / self.output_dir).resolve()
+
+
+def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConfig:
+    """Read and validate `root/site.toml`; raises ConfigError listing every problem at once."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        message = f"no {CONFIG_FILE} in {root} (is this a site folder? try --site DIR)"
+        raise ConfigError([error(CONFIG_FILE, message)])
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([_toml_syntax_error(exc)]) from None
+    table.update(overrides or {})
+    table.pop("root", None)
+    config, problems = build_section(SiteConfig, table, "", SourceText(CONFIG_FILE, text))
+    if problems:
+        raise ConfigError(problems)
+    config = replace(config, root=root.resolve())
+    problems = _check_output_dir(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _toml_syntax_error(exc: tomllib.TOMLDecodeError) -> Any:
+    # tomllib puts the position in the message: "Invalid value (at line 3, column 9)".
+    import re
+
+    message = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if match:
+        message = message[: match.start()].strip()
+        return error(CONFIG_FILE, f"TOML syntax: {message}", int(match.group(1)), int(match.group(2)))
+    return error(CONFIG_FILE, f"TOML syntax: {message}")
+
+
+def _check_output_dir(config: SiteConfig) -> list:
+    """Refuse output folders whose replacement would destroy the site itself or anything above it."""
+    out, root = config.output_path, config.root
+    protected = [root / "content", root / "themes", root / "templates"]
+    bad = out == root or out in root.parents or out == Path(out.anchor)
+    bad = bad or any(out == p or p in out.parents or out in p.parents for p in protected)
+    if not bad:
+        return []
+    source = SourceText(CONFIG_FILE, (root / CONFIG_FILE).read_text(encoding="utf-8-sig"))
+    return [source.error("output_dir", f"output_dir: refusing to build into {out}: it would replace "
+                         "the site's own files; use a dedicated folder such as \"output\"")]

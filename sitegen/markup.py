@@ -1,0 +1,151 @@
+"""Markdown to HTML: one configured Python-Markdown instance per process, reused with reset().
+
+Cross-article references (links to other .md files and «شاهد أيضاً» cards) are left as
+placeholders here and resolved once every article is known (see refs.py). That keeps a file's
+rendered HTML a function of its own bytes, which is what makes it cacheable.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
+
+import markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from .arabic import matching_key
+from .model import Ref
+from .slugs import slugify
+
+REF_SCHEME = "sitegen-ref:"
+CARD_TAG = "sitegen-card"
+MORE_MARKER = "<!--more-->"
+
+# «شاهد أيضاً» with any hamza/tanween spelling, or the English "see also", as a card label.
+_CARD_LABELS = {matching_key("شاهد أيضاً"), "see also"}
+_CARD_LINE = re.compile(r"^\[\[\s*([^:：\]]+?)\s*[:：]\s*([^\]]+?)\s*\]\]$")
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str
+    toc_html: str
+    refs: tuple[Ref, ...]
+    word_count: int
+
+
+def heading_id(value: str, separator: str = "-") -> str:
+    """Arabic-safe heading ids: the slug rules keep Arabic letters readable in #anchors."""
+    return slugify(value) or "section"
+
+
+class SeeAlsoProcessor(BlockProcessor):
+    """A paragraph that is exactly `[[شاهد أيضاً: target]]` becomes a card placeholder."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        match = _CARD_LINE.match(block.strip())
+        return bool(match) and matching_key(match.group(1)) in _CARD_LABELS
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        match = _CARD_LINE.match(blocks.pop(0).strip())
+        assert match is not None
+        card = etree.SubElement(parent, CARD_TAG)
+        card.set("ref", match.group(2).strip())
+
+
+class RefCollector(Treeprocessor):
+    """Rewrite links to other Markdown sources as placeholders and record every reference."""
+
+    def run(self, root: etree.Element) -> None:
+        found: list[tuple[str, str]] = []
+        for element in root.iter():
+            if element.tag == "a" and _is_source_link(element.get("href", "")):
+                target, fragment = _split_fragment(element.get("href", ""))
+                element.set("href", REF_SCHEME + quote(target, safe="/") + fragment)
+                found.append((unquote(target), "link"))
+            elif element.tag == CARD_TAG:
+                found.append((element.get("ref", ""), "card"))
+        self.md.sitegen_refs = found  # type: ignore[attr-defined]
+
+
+def _is_source_link(href: str) -> bool:
+    parts = urlsplit(href)
+    return not parts.scheme and not parts.netloc and parts.path.lower().endswith(".md")
+
+
+def _split_fragment(href: str) -> tuple[str, str]:
+    target, hash_mark, fragment = href.partition("#")
+    return target, (hash_mark + fragment if hash_mark else "")
+
+
+class LtrCode(Postprocessor):
+    """Code reads left to right inside an RTL page; fenced blocks are stashed HTML, so do it here."""
+
+    _OPEN = re.compile(r"<(pre|code)(?=[\s>])(?![^>]*\bdir=)")
+
+    def run(self, text: str) -> str:
+        return self._OPEN.sub(r'<\1 dir="ltr"', text)
+
+
+class SitegenExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API name)
+        md.parser.blockprocessors.register(SeeAlsoProcessor(md.parser), "sitegen_see_also", 95)
+        md.treeprocessors.register(RefCollector(md), "sitegen_refs", 1)
+        md.postprocessors.register(LtrCode(md), "sitegen_ltr_code", 5)
+        md.sitegen_refs = []  # type: ignore[attr-defined]
+
+
+class MarkdownRenderer:
+    """Holds one Markdown instance; `render` is called once per source file."""
+
+    def __init__(self, toc_depth: int = 3):
+        self._md = markdown.Markdown(
+            extensions=["tables", "footnotes", "fenced_code", "attr_list", "toc", SitegenExtension()],
+            extension_configs={"toc": {"slugify": heading_id, "toc_depth": toc_depth},
+                               "footnotes": {"BACKLINK_TEXT": "↩"}},
+            output_format="html",
+        )
+
+    def render(self, text: str, first_line: int = 1) -> RenderedMarkdown:
+        self._md.reset()
+        html = self._md.convert(text)
+        toc_html = getattr(self._md, "toc", "")
+        refs = tuple(Ref(target, _line_of(text, target, first_line), kind)
+                     for target, kind in self._md.sitegen_refs)  # type: ignore[attr-defined]
+        return RenderedMarkdown(html, toc_html if "<li" in toc_html else "", refs, _count_words(text))
+
+
+def _line_of(text: str, target: str, first_line: int) -> int:
+    index = text.find(target)
+    if index < 0:
+        index = text.find(quote(target, safe="/"))
+    return first_line + (text.count("\n", 0, index) if index >= 0 else 0)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def summary_of(html: str) -> str:
+    """The HTML before `<!--more-->`, else the first paragraph (design §3)."""
+    if MORE_MARKER in html:
+        return html.split(MORE_MARKER, 1)[0].strip()
+    match = re.search(r"<p\b[^>]*>.*?</p>", html, flags=re.S)
+    return match.group(0) if match else ""
+
+
+def plain_text(html: str) -> str:
+    """Tags stripped and whitespace folded: for descriptions and feeds' summaries."""
+    import html as html_lib
+
+    text = re.sub(r"<sup[^>]*>.*?</sup>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()

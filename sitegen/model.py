@@ -1,0 +1,92 @@
+"""The content model: immutable records passed from stage to stage (design §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+Kind = Literal["article", "page"]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file found under content/. `rel_path` is relative to the site root, POSIX, NFC."""
+
+    path: Path
+    rel_path: str
+    kind: Kind
+
+    @property
+    def content_rel(self) -> str:
+        """Path relative to content/, e.g. 'articles/2024-x.md' (how other files refer to it)."""
+        return self.rel_path.removeprefix("content/")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference from one article's body to another source: a Markdown link or a «شاهد أيضاً» card.
+
+    `target` is what the editor wrote (a path relative to the file, or a slug); resolution to a URL
+    happens after every article is known, so rendered Markdown never depends on other files.
+    """
+
+    target: str
+    line: int
+    kind: Literal["link", "card"]
+
+
+@dataclass(frozen=True)
+class Pin:
+    """An editor-pinned related story from the `related:` front matter key."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article or static page, fully parsed. Bodies hold unresolved ref placeholders."""
+
+    source: SourceFile
+    title: str
+    slug: str
+    url: str  # site-relative URL path, NFC, not percent-encoded, e.g. '/articles/خبر/'
+    date: datetime | None
+    updated: datetime | None
+    body_html: str
+    summary_html: str
+    summary_text: str
+    toc_html: str
+    word_count: int
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    authors: tuple[str, ...] = ()
+    image: str | None = None
+    image_alt: str | None = None
+    draft: bool = False
+    pins: tuple[Pin, ...] = ()
+    aliases: tuple[str, ...] = ()
+    template: str | None = None
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    refs: tuple[Ref, ...] = ()
+    key_lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def kind(self) -> Kind:
+        return self.source.kind
+
+    @property
+    def path(self) -> str:
+        """The source path relative to the site root, for diagnostics."""
+        return self.source.rel_path
+
+    @property
+    def last_modified(self) -> datetime | None:
+        return self.updated or self.date
+
+    @property
+    def reading_minutes(self) -> int:
+        # Arabic readers average roughly 180 words a minute for news prose.
+        return max(1, round(self.word_count / 180))

@@ -1,0 +1,80 @@
+"""Source files to Articles (design §4, `parse`): front matter, Markdown, slug and URL."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic
+from .frontmatter_yaml import decode, split
+from .markup import MarkdownRenderer, plain_text, summary_of
+from .metadata import Metadata, validate
+from .model import Article, SourceFile
+from .slugs import slug_from_filename, slugify, stable_id
+from .urls import permalink
+
+
+def parse(sources: Iterable[SourceFile], config: SiteConfig) -> tuple[list[Article], list[Diagnostic]]:
+    renderer = MarkdownRenderer(config.markdown.toc_depth)
+    articles: list[Article] = []
+    problems: list[Diagnostic] = []
+    for source in sources:
+        article, file_problems = parse_source(source, source.path.read_bytes(), config, renderer)
+        problems.extend(file_problems)
+        if article is not None:
+            articles.append(article)
+    return articles, problems
+
+
+def parse_source(source: SourceFile, data: bytes, config: SiteConfig,
+                 renderer: MarkdownRenderer) -> tuple[Article | None, list[Diagnostic]]:
+    text, problems = decode(data, source.rel_path)
+    if text is None:
+        return None, problems
+    split_source, problems = split(text, source.rel_path)
+    if split_source is None:
+        return None, problems
+    meta, meta_problems = validate(split_source.entries, source.rel_path, config.tz)
+    problems = problems + meta_problems
+    if meta is None or problems:
+        return None, problems
+    rendered = renderer.render(split_source.body, split_source.body_first_line)
+    body_html = _sanitise(rendered.html) if config.markdown.safe_html else rendered.html
+    return _article(source, meta, body_html, rendered, config), []
+
+
+def _article(source: SourceFile, meta: Metadata, body_html: str, rendered, config: SiteConfig) -> Article:
+    slug = choose_slug(source, meta)
+    pattern = config.permalinks.article if source.kind == "article" else config.permalinks.page
+    if meta.summary:
+        summary_html, summary_text = f"<p>{html.escape(meta.summary)}</p>", meta.summary
+    else:
+        summary_html = summary_of(body_html)
+        summary_text = plain_text(summary_html)
+    return Article(
+        source=source, title=meta.title, slug=slug, url=permalink(pattern, slug, meta.date),
+        date=meta.date, updated=meta.updated, body_html=body_html, summary_html=summary_html,
+        summary_text=summary_text, toc_html=rendered.toc_html, word_count=rendered.word_count,
+        tags=meta.tags, category=meta.category, authors=meta.authors, image=meta.image,
+        image_alt=meta.image_alt, draft=meta.draft, pins=meta.pins, aliases=meta.aliases,
+        template=meta.template, params=meta.params, refs=rendered.refs, key_lines=meta.key_lines,
+    )
+
+
+def choose_slug(source: SourceFile, meta: Metadata) -> str:
+    """Explicit slug, else the file name (date prefix dropped), else the title, else a stable id."""
+    if meta.slug:
+        explicit = slugify(meta.slug)
+        if explicit:
+            return explicit
+    return (slug_from_filename(PurePosixPath(source.rel_path).stem)
+            or slugify(meta.title)
+            or stable_id(source.rel_path))
+
+
+def _sanitise(body_html: str) -> str:
+    from .sanitise import sanitise_html
+
+    return sanitise_html(body_html)

@@ -1,0 +1,96 @@
+"""Decide every output file (design §4, `plan`): path, template and context, before any rendering.
+
+Each planner turns the Site into PageJobs for one kind of page. Adding a kind of page means adding
+a planner to PLANNERS; collisions between any two outputs are caught here, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .diagnostics import Diagnostic, error
+from .model import Article
+from .pagination import paginate
+from .rendering import PageJob
+from .site import Site
+from .themes import check_template_exists
+from .urls import UrlBuilder, output_file
+
+SEE_ALSO_LABEL = "شاهد أيضاً"
+RECENT_ON_404 = 6
+
+Planner = Callable[[Site], Iterable[PageJob]]
+
+
+def article_context(site: Site, article: Article) -> dict[str, Any]:
+    urls = UrlBuilder(site.config.base_url)
+    body = site.resolver.resolve_html(article, article.body_html, urls.href, SEE_ALSO_LABEL)
+    return {
+        "page_kind": article.kind,
+        "article": article,
+        "content": Markup(body),
+        "title": article.title,
+        "description": article.summary_text,
+        "canonical": article.url,
+    }
+
+
+def article_jobs(site: Site) -> Iterator[PageJob]:
+    for article in site.everything:
+        default = "article.html" if article.kind == "article" else "page.html"
+        yield PageJob(output_file(article.url), article.template or default,
+                      article_context(site, article), article.path)
+
+
+def home_jobs(site: Site) -> Iterator[PageJob]:
+    for page in paginate(site.articles, site.config.paginate, "/"):
+        context = {"page_kind": "home", "paginator": page, "articles": page.items,
+                   "title": site.config.title, "description": site.config.description,
+                   "canonical": page.url}
+        yield PageJob(output_file(page.url), "index.html", context, f"home page {page.number}")
+
+
+def not_found_job(site: Site) -> Iterator[PageJob]:
+    context = {"page_kind": "404", "articles": site.articles[:RECENT_ON_404],
+               "title": "الصفحة غير موجودة", "description": "", "canonical": "/404.html"}
+    yield PageJob("404.html", "404.html", context, "404 page")
+
+
+PLANNERS: list[Planner] = [article_jobs, home_jobs, not_found_job]
+
+
+def plan(site: Site, env: jinja2.Environment, static_outputs: Iterable[str] = (),
+         planners: Iterable[Planner] = PLANNERS) -> tuple[list[PageJob], list[Diagnostic]]:
+    jobs = [job for planner in planners for job in planner(site)]
+    problems = _missing_templates(site, jobs, env) + _collisions(jobs, static_outputs)
+    return jobs, problems
+
+
+def _missing_templates(site: Site, jobs: list[PageJob], env: jinja2.Environment) -> list[Diagnostic]:
+    problems, checked = [], set()
+    by_path = {a.path: a for a in site.everything}
+    for job in jobs:
+        if (job.template, job.source) in checked:
+            continue
+        checked.add((job.template, job.source))
+        article = by_path.get(job.source)
+        line = article.key_lines.get("template") if article and article.template else None
+        problem = check_template_exists(env, job.template, job.source, line)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _collisions(jobs: list[PageJob], static_outputs: Iterable[str]) -> list[Diagnostic]:
+    owners: dict[str, str] = {path: f"static file {path}" for path in static_outputs}
+    problems = []
+    for job in jobs:
+        if job.output in owners:
+            problems.append(error("", f"/{job.output} is produced by both {owners[job.output]} "
+                                  f"and {job.source}"))
+        owners[job.output] = job.source
+    return problems

@@ -1,0 +1,86 @@
+"""Resolve references between sources: Markdown links to other .md files and «شاهد أيضاً» cards.
+
+Markdown rendering leaves placeholders (markup.REF_SCHEME hrefs and CARD_TAG elements); once every
+article is known, `Resolver.check` reports the ones that lead nowhere and `Resolver.resolve_html`
+swaps in the target's current URL and title.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+from urllib.parse import unquote
+
+from .diagnostics import Diagnostic, error
+from .markup import CARD_TAG, REF_SCHEME
+from .model import Article
+
+_REF_HREF = re.compile(r'href="' + re.escape(REF_SCHEME) + r'([^"#]*)(#[^"]*)?"')
+_CARD = re.compile(r"<" + CARD_TAG + r' ref="([^"]*)"\s*>\s*</' + CARD_TAG + r">")
+
+
+class Resolver:
+    """Finds the article a reference names, by path relative to the referrer, content path, or slug."""
+
+    def __init__(self, articles: Iterable[Article]):
+        self._by_path: dict[str, Article] = {}
+        self._by_slug: dict[str, Article] = {}
+        for article in articles:
+            self._by_path[article.source.content_rel] = article
+            self._by_slug.setdefault(article.slug, article)
+
+    def lookup(self, referrer: Article, target: str) -> Article | None:
+        target = unquote(target).strip()
+        if not target.lower().endswith(".md"):
+            return self._by_slug.get(target)
+        here = posixpath.dirname(referrer.source.content_rel)
+        candidates = [posixpath.normpath(posixpath.join(here, target)), target.lstrip("/"),
+                      posixpath.join("articles", target.lstrip("/"))]
+        return next((self._by_path[c] for c in candidates if c in self._by_path), None)
+
+    def check(self, articles: Iterable[Article]) -> list[Diagnostic]:
+        problems = []
+        for article in articles:
+            for ref in article.refs:
+                if self.lookup(article, ref.target) is None:
+                    what = "link" if ref.kind == "link" else "«شاهد أيضاً» card"
+                    problems.append(error(article.path, f"{what} to '{ref.target}': no published "
+                                          "article or page has that path or slug", ref.line))
+            for pin in article.pins:
+                target = self.lookup(article, pin.target)
+                if target is None:
+                    problems.append(error(article.path, f"front matter 'related': unknown article "
+                                          f"'{pin.target}'", pin.line))
+                elif target is article:
+                    problems.append(error(article.path, "front matter 'related': an article cannot "
+                                          "be related to itself", pin.line))
+        return problems
+
+    def resolve_html(self, referrer: Article, body: str, href: Callable[[str], str],
+                     card_label: str) -> str:
+        """Replace placeholders with real links; `href` turns a URL path into a link."""
+
+        def link(match: re.Match[str]) -> str:
+            target = self.lookup(referrer, match.group(1))
+            url = href(target.url) if target else "#"
+            return f'href="{html.escape(url)}{match.group(2) or ""}"'
+
+        def card(match: re.Match[str]) -> str:
+            target = self.lookup(referrer, html.unescape(match.group(1)))
+            if target is None:
+                return ""
+            return see_also_card(target, href(target.url), card_label)
+
+        if REF_SCHEME in body:
+            body = _REF_HREF.sub(link, body)
+        if CARD_TAG in body:
+            body = _CARD.sub(card, body)
+        return body
+
+
+def see_also_card(target: Article, url: str, label: str) -> str:
+    """The inline card; the theme styles `.see-also`. Titles are isolated so Latin words keep order."""
+    return (f'<aside class="see-also"><span class="see-also-label">{html.escape(label)}</span> '
+            f'<a href="{html.escape(url)}"><bdi>{html.escape(target.title)}</bdi></a></aside>')

@@ -1,0 +1,72 @@
+"""Render page jobs through Jinja into bytes, in memory (design §4, `render`)."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .diagnostics import Diagnostic, error
+from .themes import display_template_path
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One output file: where it goes, which template renders it, with what, and why it exists."""
+
+    output: str  # path inside the output folder, POSIX, NFC
+    template: str
+    context: Mapping[str, Any] = field(hash=False, compare=False)
+    source: str  # what produced it, for diagnostics ('content/articles/x.md', 'tag «غزة»' ...)
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    path: str
+    data: bytes
+
+
+def render(jobs: Iterable[PageJob], env: jinja2.Environment,
+           root: Path) -> tuple[list[RenderedFile], list[Diagnostic]]:
+    files: list[RenderedFile] = []
+    problems: dict[tuple, Diagnostic] = {}
+    for job in jobs:
+        try:
+            html = env.get_template(job.template).render(job.context)
+        except jinja2.TemplateError as exc:
+            problem = template_diagnostic(exc, job, root)
+            # One broken template breaks many pages: report each template line once.
+            problems.setdefault((problem.path, problem.line, problem.message.split(" (while")[0]), problem)
+            continue
+        files.append(RenderedFile(job.output, html.encode("utf-8")))
+    return files, list(problems.values())
+
+
+_OBJECT_NAME = re.compile(r"'(?:[\w.]+\.)?(\w+) object'")
+
+
+def template_diagnostic(exc: jinja2.TemplateError, job: PageJob, root: Path) -> Diagnostic:
+    """`themes/default/templates/article.html:14: error: ... (while rendering content/x.md)`."""
+    while_rendering = f" (while rendering {job.source})"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(job.source, f"template '{exc.name}' not found in the site's templates/ or the theme")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        path = display_template_path(exc.filename, root)
+        return error(path, f"template syntax: {exc.message}{while_rendering}", exc.lineno)
+    filename, line = _innermost_template_frame(exc)
+    message = _OBJECT_NAME.sub(r"'\1'", str(exc))
+    return error(display_template_path(filename, root), message + while_rendering, line)
+
+
+def _innermost_template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    # Jinja rewrites tracebacks so template frames carry the template file and line.
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (frame.filename, frame.lineno)
+    return found

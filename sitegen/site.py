@@ -1,0 +1,78 @@
+"""Assemble parsed articles into a publishable Site (design §4, `assemble`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic, error
+from .model import Article
+from .refs import Resolver
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[Article, ...]  # published articles, newest first
+    pages: tuple[Article, ...]  # static pages, by slug
+    now: datetime
+    resolver: Resolver
+    next_scheduled: datetime | None  # earliest future article left out, for scheduled rebuilds
+
+    @property
+    def everything(self) -> tuple[Article, ...]:
+        return self.articles + self.pages
+
+
+def newest_first(article: Article) -> tuple:
+    # Newer first; ties broken by slug so the order never depends on the file system.
+    return (-(article.date.timestamp() if article.date else 0.0), article.slug)
+
+
+def assemble(articles: list[Article], config: SiteConfig, now: datetime,
+             options: BuildOptions) -> tuple[Site, list[Diagnostic]]:
+    kept = [a for a in articles if _publishable(a, now, options)]
+    problems = _missing_dates(kept) + _url_collisions(kept)
+    resolver = Resolver(kept)
+    problems += resolver.check(kept)
+    future = [a.date for a in articles if a.date and a.date > now and not a.draft and not options.future]
+    site = Site(
+        config=config,
+        articles=tuple(sorted((a for a in kept if a.kind == "article"), key=newest_first)),
+        pages=tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: p.slug)),
+        now=now,
+        resolver=resolver,
+        next_scheduled=min(future) if future else None,
+    )
+    return site, problems
+
+
+def _publishable(article: Article, now: datetime, options: BuildOptions) -> bool:
+    if article.draft and not options.drafts:
+        return False
+    return options.future or article.date is None or article.date <= now
+
+
+def _missing_dates(articles: list[Article]) -> list[Diagnostic]:
+    return [error(a.path, "front matter: missing required key 'date' (articles need a publication "
+                  "date; static pages go in content/pages/)", 1, 1)
+            for a in articles if a.kind == "article" and a.date is None]
+
+
+def _url_collisions(articles: list[Article]) -> list[Diagnostic]:
+    claims: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        claims[article.url].append(article.path)
+        for alias in article.aliases:
+            claims[alias if alias.endswith((".html", "/")) else alias + "/"].append(
+                f"{article.path} (alias)")
+    return [error("", f"{url} is produced by both {' and '.join(sorted(paths))}")
+            for url, paths in sorted(claims.items()) if len(paths) > 1]

@@ -1,0 +1,123 @@
+"""Themes: where templates and static files come from, and the Jinja environment over them.
+
+Lookup order (Zola/Pelican style): the site's own `templates/`, then the theme, then the parent
+themes named by `extends` in theme.toml. Every theme is also reachable by name with a prefix
+(`{% extends "default:article.html" %}`), so an override can extend the very file it replaces.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .config_schema import SourceText, build_section
+from .diagnostics import ConfigError, Diagnostic, error
+
+BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+@dataclass(frozen=True)
+class ThemeManifest:
+    name: str = ""
+    description: str = ""
+    extends: str = ""
+    license: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    path: Path
+    manifest: ThemeManifest
+
+    @property
+    def templates(self) -> Path:
+        return self.path / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.path / "static"
+
+
+def find_theme_dir(root: Path, name: str) -> Path | None:
+    for folder in (root / "themes", BUNDLED_THEMES):
+        if (folder / name / "templates").is_dir():
+            return folder / name
+    return None
+
+
+def load_theme_chain(root: Path, name: str) -> list[Theme]:
+    """The theme and its ancestors, child first; raises ConfigError for a missing or looping theme."""
+    chain: list[Theme] = []
+    wanted, asked_by = name, "site.toml"
+    while wanted:
+        if any(t.name == wanted for t in chain):
+            raise ConfigError([error(asked_by, f"theme '{wanted}' extends itself in a loop")])
+        folder = find_theme_dir(root, wanted)
+        if folder is None:
+            raise ConfigError([error(asked_by, f"theme: no theme named '{wanted}' (looked for "
+                                     f"themes/{wanted}/templates/ in the site and in sitegen)")])
+        manifest = _read_manifest(folder, root)
+        chain.append(Theme(wanted, folder, manifest))
+        wanted, asked_by = manifest.extends, _display(folder / "theme.toml", root)
+    return chain
+
+
+def _read_manifest(folder: Path, root: Path) -> ThemeManifest:
+    path = folder / "theme.toml"
+    if not path.is_file():
+        return ThemeManifest(name=folder.name)
+    text = path.read_text(encoding="utf-8-sig")
+    shown = _display(path, root)
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([error(shown, f"TOML syntax: {exc}")]) from None
+    manifest, problems = build_section(ThemeManifest, table, "", SourceText(shown, text))
+    if problems:
+        raise ConfigError(problems)
+    return manifest
+
+
+def create_environment(root: Path, chain: list[Theme]) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if (root / "templates").is_dir():
+        loaders.append(jinja2.FileSystemLoader(root / "templates"))
+    loaders += [jinja2.FileSystemLoader(theme.templates) for theme in chain]
+    by_name = {theme.name: jinja2.FileSystemLoader(theme.templates) for theme in chain}
+    loaders.append(jinja2.PrefixLoader(by_name, delimiter=":"))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _display(path: Path, root: Path) -> str:
+    """A path for diagnostics: relative to the site, or to the bundled themes' parent."""
+    for base in (root, BUNDLED_THEMES.parent):
+        if path.resolve().is_relative_to(base.resolve()):
+            return path.resolve().relative_to(base.resolve()).as_posix()
+    return str(path)
+
+
+def display_template_path(filename: str | None, root: Path) -> str:
+    return _display(Path(filename), root) if filename else "<template>"
+
+
+def check_template_exists(env: jinja2.Environment, name: str, path: str,
+                          line: int | None) -> Diagnostic | None:
+    try:
+        env.get_template(name)
+    except jinja2.TemplateNotFound:
+        return error(path, f"template '{name}' not found in the site's templates/ or the theme", line)
+    except jinja2.TemplateSyntaxError:
+        return None  # reported with its own position when pages are rendered
+    return None
