@@ -93,8 +93,9 @@ def collect_static(root: Path, chain: list[Theme]) -> tuple[list[StaticFile], li
     """Theme static files (parents first, so a child theme overrides), then the site's own."""
     by_dest: dict[str, StaticFile] = {}
     problems: list[Diagnostic] = []
-    for folder in [theme.static for theme in reversed(chain)] + [root / STATIC_DIR]:
-        files, found_problems = discover_static(root, folder)
+    folders = [(theme.static, theme.path) for theme in reversed(chain)] + [(root / STATIC_DIR, root)]
+    for folder, boundary in folders:
+        files, found_problems = discover_static(root, folder, boundary)
         problems += found_problems
         by_dest.update((f.dest, f) for f in files)
     return sorted(by_dest.values(), key=lambda f: f.dest), problems

@@ -143,8 +143,16 @@ class SourceText:
         return error(self.path, message, line, col)
 
     def locate(self, dotted: str) -> tuple[int | None, int | None]:
-        """Best-effort (line, column) of a dotted key; array indices are ignored."""
+        """Best-effort (line, column) of a dotted key, else of its table; array indices are ignored."""
         wanted = re.sub(r"\[\d+\]", "", dotted)
+        while wanted:
+            found = self._find(wanted)
+            if found[0] is not None:
+                return found
+            wanted = wanted.rpartition(".")[0]
+        return None, None
+
+    def _find(self, wanted: str) -> tuple[int | None, int | None]:
         table = ""
         for number, raw in enumerate(self.lines, start=1):
             header = self._HEADER.match(raw)

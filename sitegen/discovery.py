@@ -41,14 +41,17 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     return sources, problems
 
 
-def discover_static(root: Path, folder: Path,
+def discover_static(root: Path, folder: Path, boundary: Path,
                     dest_prefix: str = "") -> tuple[list[StaticFile], list[Diagnostic]]:
-    """Files below `folder` to copy into the output, skipping hidden files (.DS_Store, .git...)."""
+    """Files below `folder` to copy into the output, skipping hidden files (.DS_Store, .git...).
+
+    A symlink may not lead outside `boundary` (the site, or the theme's own folder).
+    """
     files: list[StaticFile] = []
     problems: list[Diagnostic] = []
     for path in _walk(folder):
-        rel = _site_relative(root, path)
-        if not _inside(root, path):
+        rel = display_path(path, root)
+        if not _inside(boundary, path):
             problems.append(error(rel, "refusing a symlink that points outside the site"))
             continue
         dest = dest_prefix + unicodedata.normalize("NFC", path.relative_to(folder).as_posix())
@@ -69,6 +72,14 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def _site_relative(root: Path, path: Path) -> str:
     return unicodedata.normalize("NFC", path.relative_to(root).as_posix())
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A path for diagnostics: relative to the site, else to sitegen's own folder (bundled themes)."""
+    for base in (root, Path(__file__).resolve().parent.parent):
+        if path.absolute().is_relative_to(base.absolute()):
+            return unicodedata.normalize("NFC", path.absolute().relative_to(base.absolute()).as_posix())
+    return str(path)
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -65,18 +65,20 @@ def split(text: str, path: str) -> tuple[SplitSource | None, list[Diagnostic]]:
     except ValueError:
         return None, [error(path, "front matter is not closed: add a '---' line after it", 1, 1)]
     body_first_line = text[: len(text) - len(body)].count("\n") + 1
-    entries, problems = _entries(fm_text, path)
+    # 0-based line where the YAML text starts, so PyYAML's marks map back to file lines.
+    first_line = text[: text.find(fm_text)].count("\n")
+    entries, problems = _entries(fm_text, path, first_line)
     if entries is None:
         return None, problems
     return SplitSource(entries, body, body_first_line), problems
 
 
-def _entries(fm_text: str, path: str) -> tuple[dict[str, Entry] | None, list[Diagnostic]]:
+def _entries(fm_text: str, path: str, first_line: int) -> tuple[dict[str, Entry] | None, list[Diagnostic]]:
     loader = yaml.SafeLoader(fm_text)
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        return None, [_yaml_error(exc, path)]
+        return None, [_yaml_error(exc, path, first_line)]
     finally:
         loader.dispose()
     if node is None:
@@ -84,15 +86,15 @@ def _entries(fm_text: str, path: str) -> tuple[dict[str, Entry] | None, list[Dia
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
         return None, [error(path, f"front matter must be a mapping of keys to values, got {kind}",
-                            node.start_mark.line + 2, node.start_mark.column + 1)]
-    return _mapping_entries(loader, node, path)
+                            first_line + node.start_mark.line + 1, node.start_mark.column + 1)]
+    return _mapping_entries(loader, node, path, first_line)
 
 
-def _mapping_entries(loader: yaml.SafeLoader, node: yaml.MappingNode, path: str):
+def _mapping_entries(loader: yaml.SafeLoader, node: yaml.MappingNode, path: str, first_line: int):
     entries: dict[str, Entry] = {}
     problems: list[Diagnostic] = []
     for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
+        line = first_line + key_node.start_mark.line + 1
         key = str(key_node.value)
         if key in entries:
             problems.append(error(path, f"front matter: duplicate key '{key}' (first on line "
@@ -112,11 +114,11 @@ class _Unconstructable(str):
     """A scalar YAML recognised (e.g. a timestamp like 2025-13-45) but could not build."""
 
 
-def _yaml_error(exc: yaml.YAMLError, path: str) -> Diagnostic:
+def _yaml_error(exc: yaml.YAMLError, path: str, first_line: int) -> Diagnostic:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     message = f"front matter is not valid YAML: {problem}" + (f" ({context})" if context else "")
     if mark is None:
         return error(path, message)
-    return error(path, message, mark.line + 2, mark.column + 1)
+    return error(path, message, first_line + mark.line + 1, mark.column + 1)

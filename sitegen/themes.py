@@ -15,6 +15,7 @@ import jinja2
 
 from .config_schema import SourceText, build_section
 from .diagnostics import ConfigError, Diagnostic, error
+from .discovery import display_path
 
 BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -63,7 +64,7 @@ def load_theme_chain(root: Path, name: str) -> list[Theme]:
                                      f"themes/{wanted}/templates/ in the site and in sitegen)")])
         manifest = _read_manifest(folder, root)
         chain.append(Theme(wanted, folder, manifest))
-        wanted, asked_by = manifest.extends, _display(folder / "theme.toml", root)
+        wanted, asked_by = manifest.extends, display_path(folder / "theme.toml", root)
     return chain
 
 
@@ -72,7 +73,7 @@ def _read_manifest(folder: Path, root: Path) -> ThemeManifest:
     if not path.is_file():
         return ThemeManifest(name=folder.name)
     text = path.read_text(encoding="utf-8-sig")
-    shown = _display(path, root)
+    shown = display_path(path, root)
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -100,16 +101,8 @@ def create_environment(root: Path, chain: list[Theme]) -> jinja2.Environment:
     )
 
 
-def _display(path: Path, root: Path) -> str:
-    """A path for diagnostics: relative to the site, or to the bundled themes' parent."""
-    for base in (root, BUNDLED_THEMES.parent):
-        if path.resolve().is_relative_to(base.resolve()):
-            return path.resolve().relative_to(base.resolve()).as_posix()
-    return str(path)
-
-
 def display_template_path(filename: str | None, root: Path) -> str:
-    return _display(Path(filename), root) if filename else "<template>"
+    return display_path(Path(filename), root) if filename else "<template>"
 
 
 def check_template_exists(env: jinja2.Environment, name: str, path: str,

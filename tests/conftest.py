@@ -1,74 +1,19 @@
-"""Shared test helpers: a tiny site written from a dict of files, built in-process or by the CLI."""
+"""Fixtures shared by the tests; the helper functions live in sitetools.py."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
-from sitegen.build import BuildResult, build
-from sitegen.site import BuildOptions
-
-REPO = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-SITE_TOML = """\
-title = "موقع الاختبار"
-base_url = "https://example.org/"
-timezone = "Asia/Riyadh"
-"""
-
-
-def article(title: str, date: str = "2026-11-20T10:00:00+03:00", body: str = "نص الخبر.",
-            **fields: str) -> str:
-    """Markdown source of an article; extra front-matter lines come from `fields` (YAML values)."""
-    lines = [f'title: "{title}"', f"date: {date}"] + [f"{key}: {value}" for key, value in fields.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n" + textwrap.dedent(body).strip() + "\n"
-
-
-def write_site(root: Path, files: dict[str, str | bytes], config: str = SITE_TOML) -> Path:
-    """Write `files` (site-relative path → text or bytes) plus site.toml into `root`."""
-    root.mkdir(parents=True, exist_ok=True)
-    all_files: dict[str, str | bytes] = {"site.toml": config, **files}
-    for rel, data in all_files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
-
-
-def build_site(root: Path, drafts: bool = False, future: bool = False, **overrides) -> BuildResult:
-    return build(root, BuildOptions(drafts=drafts, future=future), overrides or None, NOW)
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m sitegen ...` as a user would, capturing output."""
-    return subprocess.run([sys.executable, "-m", "sitegen", *args], cwd=cwd, capture_output=True,
-                          text=True, encoding="utf-8", timeout=120,
-                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file's bytes and mtime (ns): equal snapshots mean nothing was touched."""
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from sitetools import SITE_TOML, write_site
 
 
 @pytest.fixture
 def site_factory(tmp_path: Path) -> Callable[..., Path]:
+    """Write a site from {path: text} into tmp_path/site (or tmp_path/<name>) and return its root."""
+
     def make(files: dict[str, str | bytes], config: str = SITE_TOML, name: str = "site") -> Path:
         return write_site(tmp_path / name, files, config)
 
