@@ -76,6 +76,18 @@ class MarkdownConfig:
 
 
 @dataclass(frozen=True)
+class DatesConfig:
+    """How the theme shows dates; `locale` and `digits` (top level) apply as well."""
+
+    # "locale": the locale's own month names; "both": «15 أكتوبر/ تشرين الأول 2024».
+    months: str = check(_one_of("locale", "both"), "locale")
+    # A secondary Umm al-Qura Hijri date beside the article date («12 ربيع الثاني 1446 هـ»).
+    hijri: bool = False
+    # The time of day (HH:mm, site timezone) in article bylines.
+    time: bool = True
+
+
+@dataclass(frozen=True)
 class MenuItem:
     name: str
     url: str
@@ -95,6 +107,7 @@ class SiteConfig:
     output_dir: str = "output"
     permalinks: PermalinkConfig = field(default_factory=PermalinkConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+    dates: DatesConfig = field(default_factory=DatesConfig)
     menu: tuple[MenuItem, ...] = ()
     # Not read from site.toml: where the site lives on disk.
     root: Path = field(default=Path("."), init=True, compare=False)

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from .diagnostics import Diagnostic, error
+from .i18n import Translations, load_translations
 from .model import Article
 from .pagination import paginate
 from .rendering import PageJob
@@ -20,15 +21,20 @@ from .site import Site
 from .themes import check_template_exists
 from .urls import UrlBuilder, output_file
 
-SEE_ALSO_LABEL = "شاهد أيضاً"
 RECENT_ON_404 = 6
 
 Planner = Callable[[Site], Iterable[PageJob]]
 
 
-def article_context(site: Site, article: Article) -> dict[str, Any]:
+def see_also_label(site: Site, strings: Translations | None = None) -> str:
+    """The «شاهد أيضاً» card label, from the theme's translation file like every theme string."""
+    return (strings or load_translations(site.config)).get("see_also", "شاهد أيضاً")
+
+
+def article_context(site: Site, article: Article, see_also: str | None = None) -> dict[str, Any]:
     urls = UrlBuilder(site.config.base_url)
-    body = site.resolver.resolve_html(article, article.body_html, urls.href, SEE_ALSO_LABEL)
+    label = see_also or see_also_label(site)
+    body = site.resolver.resolve_html(article, article.body_html, urls.href, label)
     return {
         "page_kind": article.kind,
         "article": article,
@@ -40,10 +46,11 @@ def article_context(site: Site, article: Article) -> dict[str, Any]:
 
 
 def article_jobs(site: Site) -> Iterator[PageJob]:
+    label = see_also_label(site)
     for article in site.everything:
         default = "article.html" if article.kind == "article" else "page.html"
         yield PageJob(output_file(article.url), article.template or default,
-                      article_context(site, article), article.path)
+                      article_context(site, article, label), article.path)
 
 
 def home_jobs(site: Site) -> Iterator[PageJob]:
@@ -55,8 +62,9 @@ def home_jobs(site: Site) -> Iterator[PageJob]:
 
 
 def not_found_job(site: Site) -> Iterator[PageJob]:
-    context = {"page_kind": "404", "articles": site.articles[:RECENT_ON_404],
-               "title": "الصفحة غير موجودة", "description": "", "canonical": "/404.html"}
+    title = load_translations(site.config).get("not_found_title", "404")
+    context = {"page_kind": "404", "articles": site.articles[:RECENT_ON_404], "title": title,
+               "description": "", "canonical": "/404.html"}
     yield PageJob("404.html", "404.html", context, "404 page")
 
 

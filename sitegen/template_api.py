@@ -1,6 +1,8 @@
-"""What templates can call: URL helpers, date and digit filters, and the site's settings.
+"""What templates can call: URL helpers, translations, date and number filters, the site's settings.
 
-Installed once per environment as Jinja globals and filters, so page contexts stay small.
+Installed once per environment as Jinja globals and filters, so page contexts stay small. Every
+number a template shows goes through `number`, `digits`, `date`, `hijri` or `t(key, n)`, so the
+site's `digits` setting reaches all of them.
 """
 
 from __future__ import annotations
@@ -12,24 +14,42 @@ import jinja2
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .dates import format_date, iso, localise_digits
+from .dates import format_date, format_hijri, format_number, iso, localise_digits
+from .i18n import TranslationError, Translations, load_translations
 from .urls import UrlBuilder
 
 
-def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder) -> None:
-    env.globals.update(site=config, url=urls.href, abs_url=urls.absolute)
+def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
+            translations: Translations | None = None) -> None:
+    strings = translations or load_translations(config)
+    env.globals.update(site=config, url=urls.href, abs_url=urls.absolute,
+                       t=lambda key, n=None, **values: _translate(strings, key, n, values))
     env.filters.update(
         date=lambda moment, style="long": _date(moment, config, style),
+        hijri=lambda moment: _hijri(moment, config),
         iso=iso,
         digits=lambda value: localise_digits(str(value), config.digits),
+        number=lambda value: format_number(value, config.locale, config.digits),
         bdi=_bdi,
     )
+
+
+def _translate(strings: Translations, key: str, n: Any, values: dict[str, Any]) -> str:
+    try:
+        return strings.text(key, n, **values)
+    except TranslationError as exc:
+        # A TemplateError carries the template file and line into the build's diagnostics.
+        raise jinja2.TemplateRuntimeError(str(exc)) from None
 
 
 def _date(moment: datetime | None, config: SiteConfig, style: str) -> str:
     if moment is None:
         return ""
-    return format_date(moment, config.locale, config.digits, style, config.tz)
+    return format_date(moment, config.locale, config.digits, style, config.tz, config.dates.months)
+
+
+def _hijri(moment: datetime | None, config: SiteConfig) -> str:
+    return "" if moment is None else format_hijri(moment, config.digits, config.tz)
 
 
 def _bdi(value: Any) -> Markup:
