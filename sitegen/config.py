@@ -119,8 +119,9 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The URL path the site lives under, always ending in '/', e.g. '/akhbar/'."""
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        from .urls import UrlBuilder
+
+        return UrlBuilder(self.base_url).base_path
 
     @property
     def output_path(self) -> Path:
