@@ -9,19 +9,22 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .config import SiteConfig, load_config
 from .diagnostics import ConfigError, Diagnostic, error, raise_if_errors
 from .discovery import STATIC_DIR, StaticFile, discover, discover_static
+from .parse_cache import ParseCache
 from .parsing import parse
 from .planning import plan
-from .rendering import render
+from .progress import Progress, no_progress
+from .rendering import PageJob, RenderedFile, render
 from .site import BuildOptions, Site, assemble
 from .template_api import install
 from .themes import Theme, create_environment, load_theme_chain
@@ -52,26 +55,53 @@ class BuildResult:
     pages: int
     stage_seconds: dict[str, float]
     warnings: tuple[Diagnostic, ...] = ()
+    pages_by_kind: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """A whole build held in memory, before anything is written (what `sitegen check` inspects)."""
+
+    site: Site
+    jobs: list[PageJob]
+    files: list[RenderedFile]
+    static: list[StaticFile]
+
+    @property
+    def pages_by_kind(self) -> dict[str, int]:
+        kinds = Counter(str(job.context.get("page_kind") or PurePosixPath(job.output).suffix.lstrip("."))
+                        for job in self.jobs)
+        return dict(sorted(kinds.items()))
 
 
 def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, Any] | None = None,
-          now: datetime | None = None) -> BuildResult:
+          now: datetime | None = None, *, cache: ParseCache | None = None,
+          progress: Progress = no_progress) -> BuildResult:
+    """Build the site into its output folder; `cache` keeps parsed sources between builds."""
     timer = StageTimer()
     with timer.stage("config"):
         config = load_config(root, overrides)
         chain = load_theme_chain(config.root, config.theme)
     with site_lock(config.root):
-        return _build_locked(config, chain, options or BuildOptions(), now or datetime.now(UTC), timer)
+        rendered = render_site(config, chain, options or BuildOptions(), now or datetime.now(UTC),
+                               timer=timer, cache=cache, progress=progress)
+        with timer.stage("write"):
+            report = write(rendered.files, rendered.static, config.output_path)
+    return BuildResult(config, rendered.site, report, len(rendered.files), dict(timer.seconds),
+                       pages_by_kind=rendered.pages_by_kind)
 
 
-def _build_locked(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime,
-                  timer: StageTimer) -> BuildResult:
+def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime, *,
+                timer: StageTimer | None = None, cache: ParseCache | None = None,
+                progress: Progress = no_progress) -> RenderedSite:
+    """Every stage but `write`; raises BuildError between stages when one reported errors."""
+    timer = timer or StageTimer()
     with timer.stage("discover"):
         sources, problems = discover(config.root)
         static, static_problems = collect_static(config.root, chain)
         raise_if_errors(problems + static_problems)
     with timer.stage("parse"):
-        articles, problems = parse(sources, config)
+        articles, problems = parse(sources, config, cache, progress)
         raise_if_errors(problems)
     with timer.stage("assemble"):
         site, problems = assemble(articles, config, now, options)
@@ -82,11 +112,9 @@ def _build_locked(config: SiteConfig, chain: list[Theme], options: BuildOptions,
         jobs, problems = plan(site, env, [s.dest for s in static])
         raise_if_errors(problems)
     with timer.stage("render"):
-        files, problems = render(jobs, env, config.root)
+        files, problems = render(jobs, env, config.root, progress)
         raise_if_errors(problems)
-    with timer.stage("write"):
-        report = write(files, static, config.output_path)
-    return BuildResult(config, site, report, len(files), dict(timer.seconds))
+    return RenderedSite(site, jobs, files, static)
 
 
 def collect_static(root: Path, chain: list[Theme]) -> tuple[list[StaticFile], list[Diagnostic]]:

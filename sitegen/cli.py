@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import BuildResult, build
+from .build import build
+from .console import TerminalProgress, summary
 from .diagnostics import BuildError, ExitCode
 from .site import BuildOptions
 
@@ -83,21 +84,11 @@ def build_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(drafts=args.drafts, future=args.future)
-    result = build(args.site, options, build_overrides(args), args.now)
+    with TerminalProgress(enabled=not args.quiet) as progress:
+        result = build(args.site, options, build_overrides(args), args.now, progress=progress)
     if not args.quiet:
         print(summary(result))
     return ExitCode.OK
-
-
-def summary(result: BuildResult) -> str:
-    report = result.report
-    seconds = sum(result.stage_seconds.values())
-    line = (f"built {result.pages} pages ({len(result.site.articles)} articles, "
-            f"{len(result.site.pages)} pages) in {seconds:.2f}s: {report.written} written, "
-            f"{report.unchanged} unchanged, {report.removed} removed")
-    if result.site.next_scheduled:
-        line += f"\nnext scheduled article due at {result.site.next_scheduled.isoformat()}"
-    return line
 
 
 def report_failure(exc: BuildError) -> None:

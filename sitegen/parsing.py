@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from .config import SiteConfig
@@ -12,19 +12,31 @@ from .frontmatter_yaml import decode, split
 from .markup import MarkdownRenderer, plain_text, summary_of
 from .metadata import Metadata, validate
 from .model import Article, SourceFile
+from .parse_cache import ParseCache, Parsed
+from .progress import Progress, no_progress
 from .slugs import slug_from_filename, slugify, stable_id
 from .urls import permalink
 
 
-def parse(sources: Iterable[SourceFile], config: SiteConfig) -> tuple[list[Article], list[Diagnostic]]:
-    renderer = MarkdownRenderer(config.markdown.toc_depth)
+def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache | None = None,
+          progress: Progress = no_progress) -> tuple[list[Article], list[Diagnostic]]:
+    """Every source to an Article; `cache` answers for files that did not change since it saw them."""
+    renderer: MarkdownRenderer | None = None  # built on the first miss: a fully cached build needs none
     articles: list[Article] = []
     problems: list[Diagnostic] = []
-    for source in sources:
-        article, file_problems = parse_source(source, source.path.read_bytes(), config, renderer)
-        problems.extend(file_problems)
-        if article is not None:
-            articles.append(article)
+    for done, source in enumerate(sources, 1):
+        parsed = cache.lookup(source, config) if cache else None
+        if parsed is None:
+            renderer = renderer or MarkdownRenderer(config.markdown.toc_depth)
+            data = source.path.read_bytes()
+            article, found = parse_source(source, data, config, renderer)
+            parsed = Parsed(article, tuple(found))
+            if cache:
+                cache.store(source, config, data, parsed)
+        problems.extend(parsed.problems)
+        if parsed.article is not None:
+            articles.append(parsed.article)
+        progress("parse", done, len(sources))
     return articles, problems
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from .diagnostics import Diagnostic, error
+from .progress import Progress, no_progress
 from .themes import display_template_path
 
 
@@ -31,11 +32,12 @@ class RenderedFile:
     data: bytes
 
 
-def render(jobs: Iterable[PageJob], env: jinja2.Environment,
-           root: Path) -> tuple[list[RenderedFile], list[Diagnostic]]:
+def render(jobs: Sequence[PageJob], env: jinja2.Environment, root: Path,
+           progress: Progress = no_progress) -> tuple[list[RenderedFile], list[Diagnostic]]:
     files: list[RenderedFile] = []
     problems: dict[tuple, Diagnostic] = {}
-    for job in jobs:
+    for done, job in enumerate(jobs, 1):
+        progress("render", done, len(jobs))
         try:
             html = env.get_template(job.template).render(job.context)
         except jinja2.TemplateError as exc:
