@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .build import build
+from .config import load_config
 from .console import TerminalProgress, summary
 from .diagnostics import BuildError, ExitCode
+from .scaffold import new_article
 from .site import BuildOptions
 
 Command = Callable[[argparse.Namespace], int]
@@ -36,14 +38,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def make_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+    # SUPPRESS: a subcommand's own default must not undo `sitegen --site DIR <command>`.
+    common.add_argument("--site", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                         help="the site folder, holding site.toml (default: the current folder)")
     parser = argparse.ArgumentParser(
-        prog="sitegen", parents=[common],
-        description="Build right-to-left Arabic news sites from Markdown.")
+        prog="sitegen", description="Build right-to-left Arabic news sites from Markdown.")
+    parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                        help="the site folder, holding site.toml (default: the current folder)")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_build(commands, common)
+    _add_new(commands, common)
     return parser
 
 
@@ -60,6 +65,34 @@ def _add_build(commands: Any, common: argparse.ArgumentParser) -> None:
                               help="pretend the build runs at this time (reproducible builds)")
     build_parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build_parser.set_defaults(run=run_build)
+
+
+def _add_new(commands: Any, common: argparse.ArgumentParser) -> None:
+    new_parser = commands.add_parser(
+        "new", parents=[common], help="start a new article (a draft) and print its path",
+        description="Create content/articles/<date>-<slug>.md with its front matter filled in: "
+                    "dated now in the site's time zone, marked draft. Never overwrites a file.")
+    new_parser.add_argument("title", help="the headline, in quotes")
+    new_parser.add_argument("--category", metavar="NAME", help="the section, e.g. سياسة")
+    new_parser.add_argument("--tag", action="append", default=[], metavar="TAG", dest="tags",
+                            help="a tag (repeat for several)")
+    new_parser.add_argument("--slug", metavar="SLUG", help="the URL slug (default: from the title)")
+    new_parser.add_argument("--now", type=_timestamp, metavar="ISO",
+                            help="date the article at this time instead of now")
+    new_parser.set_defaults(run=run_new)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    try:
+        rel_path = new_article(config, args.title, args.now or datetime.now(UTC),
+                               category=args.category, tags=args.tags, slug=args.slug)
+    except BuildError as exc:  # nothing was built, so no "build failed" line
+        for diagnostic in exc.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        return exc.exit_code
+    print(args.site / rel_path)
+    return ExitCode.OK
 
 
 def _timestamp(value: str) -> datetime:
