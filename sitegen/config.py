@@ -98,6 +98,7 @@ class SiteConfig:
     title: str
     base_url: str = check(_absolute_url)
     description: str = ""
+    logo: str = ""  # URL path of the masthead logo, e.g. "/images/logo.svg"; empty for none
     language: str = "ar"
     locale: str = check(_locale, "ar")
     timezone: str = check(_timezone, "UTC")

@@ -81,6 +81,10 @@ class Resolver:
 
 
 def see_also_card(target: Article, url: str, label: str) -> str:
-    """The inline card; the theme styles `.see-also`. Titles are isolated so Latin words keep order."""
+    """The inline card; the theme styles `.see-also`.
+
+    The title is isolated so Latin words keep their order, with dir="rtl" (not bdi's default auto)
+    so a headline that starts with a Latin brand name still reads right to left.
+    """
     return (f'<aside class="see-also"><span class="see-also-label">{html.escape(label)}</span> '
-            f'<a href="{html.escape(url)}"><bdi>{html.escape(target.title)}</bdi></a></aside>')
+            f'<a href="{html.escape(url)}"><bdi dir="rtl">{html.escape(target.title)}</bdi></a></aside>')
