@@ -11,7 +11,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -29,7 +29,7 @@ from .site import BuildOptions, Site, assemble
 from .template_api import install
 from .themes import Theme, create_environment, load_theme_chain
 from .urls import UrlBuilder
-from .writer import WriteReport, write
+from .writer import WriteReport, check_output_folder, write
 
 
 @dataclass
@@ -82,7 +82,8 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
     with timer.stage("config"):
         config = load_config(root, overrides)
         chain = load_theme_chain(config.root, config.theme)
-    with site_lock(config.root):
+    with site_lock(config.root, config.output_path):
+        check_output_folder(config.output_path)  # before any work, so the refusal comes at once
         rendered = render_site(config, chain, options or BuildOptions(), now or datetime.now(UTC),
                                timer=timer, cache=cache, progress=progress)
         with timer.stage("write"):
@@ -130,14 +131,29 @@ def collect_static(root: Path, chain: list[Theme]) -> tuple[list[StaticFile], li
 
 
 @contextmanager
-def site_lock(root: Path) -> Iterator[None]:
-    """One build per site at a time: a second one refuses instead of interleaving writes."""
-    fd = os.open(root, os.O_RDONLY)
+def site_lock(root: Path, output_dir: Path | None = None) -> Iterator[None]:
+    """One build per site at a time: a second one refuses instead of interleaving writes.
+
+    The output folder's parent is locked too (staging folders live there), so two sites that
+    share an --output cannot trample each other either.
+    """
+    folders = [root.resolve()]
+    if output_dir is not None and output_dir.parent.is_dir():
+        folders.append(output_dir.parent.resolve())
+    with ExitStack() as stack:
+        for folder in dict.fromkeys(folders):  # one flock per folder: a second one would conflict
+            stack.enter_context(_exclusive(folder))
+        yield
+
+
+@contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    fd = os.open(folder, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ConfigError([error("", f"another sitegen build is running for {root}; "
+            raise ConfigError([error("", f"another sitegen build is running for {folder}; "
                                      "wait for it to finish and try again")]) from None
         yield
     finally:

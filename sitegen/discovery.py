@@ -13,6 +13,10 @@ from .model import Kind, SourceFile
 
 CONTENT_KINDS: dict[str, Kind] = {"articles": "article", "pages": "page"}
 STATIC_DIR = "content/static"
+# Litter that operating systems and editors leave beside files; hidden (dot) files are skipped too.
+IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+OUTSIDE = "refusing a symlink that points outside the site"
+BROKEN = "broken symlink: the file it points to does not exist"
 
 
 @dataclass(frozen=True)
@@ -29,14 +33,19 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
     for folder, kind in CONTENT_KINDS.items():
-        for path in _walk(root / "content" / folder):
+        for path in _walk(root / "content" / folder, root):
             rel = _site_relative(root, path)
-            if path.suffix.lower() != ".md":
-                continue
             if not _inside(root, path):
-                problems.append(error(rel, "refusing a symlink that points outside the site"))
-                continue
-            sources.append(SourceFile(path=path, rel_path=rel, kind=kind))
+                problems.append(error(rel, OUTSIDE))
+            elif not path.exists():
+                problems.append(error(rel, BROKEN))
+            elif path.suffix.lower() != ".md":
+                # Silently skipping it would lose an article saved as .markdown or .md.txt.
+                problems.append(error(rel, f"not a Markdown file: only .md files are published from "
+                                      f"content/{folder}/ (rename it to .md, or move images and "
+                                      "other files to content/static/)"))
+            else:
+                sources.append(SourceFile(path=path, rel_path=rel, kind=kind))
     sources.sort(key=lambda s: s.rel_path)
     return sources, problems
 
@@ -49,10 +58,11 @@ def discover_static(root: Path, folder: Path, boundary: Path,
     """
     files: list[StaticFile] = []
     problems: list[Diagnostic] = []
-    for path in _walk(folder):
+    for path in _walk(folder, boundary):
         rel = display_path(path, root)
-        if not _inside(boundary, path):
-            problems.append(error(rel, "refusing a symlink that points outside the site"))
+        problem = OUTSIDE if not _inside(boundary, path) else None if path.exists() else BROKEN
+        if problem:
+            problems.append(error(rel, problem))
             continue
         dest = dest_prefix + unicodedata.normalize("NFC", path.relative_to(folder).as_posix())
         files.append(StaticFile(src=path, dest=dest, origin=rel))
@@ -60,14 +70,26 @@ def discover_static(root: Path, folder: Path, boundary: Path,
     return files, problems
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, boundary: Path) -> Iterator[Path]:
+    """Visible files below `folder`, sorted. Symlinked folders inside `boundary` are followed
+    (once each, so a loop ends); one leading outside is yielded itself, for the caller to refuse."""
     if not folder.is_dir():
         return
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    seen: set[Path] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        here = Path(dirpath)
+        seen.add(here.resolve())
+        kept = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            target = (here / name).resolve()
+            if not _inside(boundary, here / name):
+                yield here / name
+            elif target not in seen:
+                kept.append(name)
+        dirnames[:] = kept
         for name in sorted(filenames):
-            if not name.startswith("."):
-                yield Path(dirpath) / name
+            if not name.startswith(".") and not name.endswith("~") and name.lower() not in IGNORED_NAMES:
+                yield here / name
 
 
 def _site_relative(root: Path, path: Path) -> str:

@@ -40,16 +40,19 @@ _HANDLER = frontmatter.YAMLHandler()
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     """Bytes to NFC text with LF line endings; a BOM is accepted, other encodings are not."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [error(path, "the file is saved as UTF-16; save it as UTF-8 instead", 1, 1)]
     if b"\x00" in data:
-        return None, [error(path, "this is a binary file, not UTF-8 Markdown text")]
+        return None, [error(path, "this is a binary file, not UTF-8 Markdown text (images and other "
+                            "files belong in content/static/)")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = data[exc.start]
-        return None, [error(path, f"not valid UTF-8: byte 0x{byte:02x} cannot be decoded "
-                            "(save the file as UTF-8)", line, col)]
+        return None, [error(path, f"not valid UTF-8: byte 0x{byte:02x} cannot be decoded (save the "
+                            "file as UTF-8; older Arabic files are often Windows-1256)", line, col)]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text), []
 
@@ -74,11 +77,15 @@ def split(text: str, path: str) -> tuple[SplitSource | None, list[Diagnostic]]:
 
 
 def _entries(fm_text: str, path: str, first_line: int) -> tuple[dict[str, Entry] | None, list[Diagnostic]]:
-    loader = yaml.SafeLoader(fm_text)
+    try:
+        # The reader checks for control characters as soon as the loader is made.
+        loader = yaml.SafeLoader(fm_text)
+    except yaml.YAMLError as exc:
+        return None, [_yaml_error(exc, path, first_line, fm_text)]
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        return None, [_yaml_error(exc, path, first_line)]
+        return None, [_yaml_error(exc, path, first_line, fm_text)]
     finally:
         loader.dispose()
     if node is None:
@@ -95,29 +102,54 @@ def _mapping_entries(loader: yaml.SafeLoader, node: yaml.MappingNode, path: str,
     problems: list[Diagnostic] = []
     for key_node, value_node in node.value:
         line = first_line + key_node.start_mark.line + 1
+        col = key_node.start_mark.column + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(error(path, "front matter: a key must be a plain name like 'title', "
+                                  "not a list or a mapping", line, col))
+            continue
         key = str(key_node.value)
         if key in entries:
             problems.append(error(path, f"front matter: duplicate key '{key}' (first on line "
-                                  f"{entries[key].line})", line, key_node.start_mark.column + 1))
+                                  f"{entries[key].line})", line, col))
             continue
         raw = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
         try:
             value = loader.construct_object(value_node, deep=True)
-        except (ValueError, OverflowError, yaml.YAMLError):
-            value = _Unconstructable(raw or "")
-        entries[key] = Entry(key, value, line, key_node.start_mark.column + 1,
-                             value_node.start_mark.column + 1, raw)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            value = Unreadable(raw or "", _reason(exc))
+        entries[key] = Entry(key, value, line, col, value_node.start_mark.column + 1, raw)
     return entries, problems
 
 
-class _Unconstructable(str):
-    """A scalar YAML recognised (e.g. a timestamp like 2025-13-45) but could not build."""
+@dataclass(frozen=True)
+class Unreadable:
+    """A value YAML parsed but could not build: a timestamp like 2025-13-45, or an unknown !tag."""
+
+    raw: str
+    reason: str
 
 
-def _yaml_error(exc: yaml.YAMLError, path: str, first_line: int) -> Diagnostic:
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, yaml.constructor.ConstructorError) and exc.problem:
+        # "could not determine a constructor for the tag '!!python/object:os.system'"
+        return exc.problem
+    return str(exc) or type(exc).__name__
+
+
+def _yaml_error(exc: yaml.YAMLError, path: str, first_line: int, fm_text: str) -> Diagnostic:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # Control characters: the reader gives a character offset, not a mark.
+        before = fm_text[: exc.position]
+        line, col = first_line + before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        return error(path, f"front matter contains the invisible control character U+{exc.character:04X}; "
+                     "delete it (it often comes from copying text out of a word processor)", line, col)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark and mark and context_mark.line != mark.line:
+        # The mistake is usually where the construct began: an unclosed [ or quote.
+        context += f" that starts on line {first_line + context_mark.line + 1}"
     message = f"front matter is not valid YAML: {problem}" + (f" ({context})" if context else "")
     if mark is None:
         return error(path, message)

@@ -10,11 +10,14 @@ from typing import Any
 
 from .arabic import strip_harakat, strip_invisible, strip_tatweel, to_ascii_digits
 from .diagnostics import Diagnostic, did_you_mean, error
-from .frontmatter_yaml import Entry
+from .frontmatter_yaml import Entry, Unreadable
 from .model import Pin
 from .slugs import check_explicit_slug
 
 DATE_EXPECTATION = "expected a date like 2025-10-15 or 2025-10-15T14:05:00+03:00"
+# A news archive's dates; anything outside is a typo (0225, 20225) and far-off years overflow
+# when moved between time zones.
+YEARS = range(1900, 2200)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, datetime | date):
         return "a date"
+    if isinstance(value, bytes):
+        return "binary data"
     return f"'{value}'"
 
 
@@ -130,16 +135,20 @@ KNOWN_KEYS = frozenset(SIMPLE_KEYS) | {"date", "updated", "author", "authors", "
 
 def to_datetime(value: Any, zone: tzinfo) -> datetime:
     """A YAML date, datetime or ISO string as an aware datetime; naive values take the site zone."""
-    if isinstance(value, str) and not isinstance(value, datetime):
+    if isinstance(value, str):
         try:
             value = datetime.fromisoformat(to_ascii_digits(value.strip()))
         except ValueError:
             raise _Invalid(f"{DATE_EXPECTATION}, got '{value}'") from None
+    if isinstance(value, Unreadable):
+        raise _Invalid(f"{DATE_EXPECTATION}, got '{value.raw}' ({value.reason})")
+    if not isinstance(value, date):
+        raise _Invalid(f"{DATE_EXPECTATION}, got {_describe(value)}")
+    if value.year not in YEARS:
+        raise _Invalid(f"expected a year between {YEARS[0]} and {YEARS[-1]}, got {value.year}")
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=zone)
-    raise _Invalid(f"{DATE_EXPECTATION}, got {_describe(value)}")
+    return datetime.combine(value, time(0, 0), tzinfo=zone)
 
 
 def validate(entries: dict[str, Entry], path: str, zone: tzinfo) -> tuple[Metadata | None, list[Diagnostic]]:
@@ -170,6 +179,8 @@ def validate(entries: dict[str, Entry], path: str, zone: tzinfo) -> tuple[Metada
 
 def _convert(entry: Entry, zone: tzinfo) -> dict[str, Any]:
     key, value = entry.key, entry.value
+    if isinstance(value, Unreadable) and key not in ("date", "updated"):
+        raise _Invalid(f"YAML could not read this value: {value.reason}")
     if key in ("date", "updated"):
         return {key: to_datetime(value, zone)}
     if key in ("author", "authors"):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from .config import SiteConfig
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, error
 from .frontmatter_yaml import decode, split
 from .markup import MarkdownRenderer, plain_text, summary_of
 from .metadata import Metadata, validate
@@ -28,10 +28,15 @@ def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache |
         parsed = cache.lookup(source, config) if cache else None
         if parsed is None:
             renderer = renderer or MarkdownRenderer(config.markdown.toc_depth)
-            data = source.path.read_bytes()
-            article, found = parse_source(source, data, config, renderer)
-            parsed = Parsed(article, tuple(found))
-            if cache:
+            try:
+                data = source.path.read_bytes()
+            except OSError as exc:  # a file deleted meanwhile, or without read permission
+                data, parsed = None, Parsed(None, (error(source.rel_path,
+                                                        f"cannot read this file: {exc.strerror}"),))
+            else:
+                article, found = parse_source(source, data, config, renderer)
+                parsed = Parsed(article, tuple(found))
+            if cache and data is not None:
                 cache.store(source, config, data, parsed)
         problems.extend(parsed.problems)
         if parsed.article is not None:

@@ -40,7 +40,7 @@ def render(jobs: Sequence[PageJob], env: jinja2.Environment, root: Path,
         progress("render", done, len(jobs))
         try:
             html = env.get_template(job.template).render(job.context)
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # a theme bug must name its template line, not crash the build
             problem = template_diagnostic(exc, job, root)
             # One broken template breaks many pages: report each template line once.
             problems.setdefault((problem.path, problem.line, problem.message.split(" (while")[0]), problem)
@@ -52,16 +52,22 @@ def render(jobs: Sequence[PageJob], env: jinja2.Environment, root: Path,
 _OBJECT_NAME = re.compile(r"'(?:[\w.]+\.)?(\w+) object'")
 
 
-def template_diagnostic(exc: jinja2.TemplateError, job: PageJob, root: Path) -> Diagnostic:
+def template_diagnostic(exc: Exception, job: PageJob, root: Path) -> Diagnostic:
     """`themes/default/templates/article.html:14: error: ... (while rendering content/x.md)`."""
     while_rendering = f" (while rendering {job.source})"
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return error(job.source, f"template '{exc.name}' not found in the site's templates/ or the theme")
     if isinstance(exc, jinja2.TemplateSyntaxError):
         path = display_template_path(exc.filename, root)
         return error(path, f"template syntax: {exc.message}{while_rendering}", exc.lineno)
     filename, line = _innermost_template_frame(exc)
-    message = _OBJECT_NAME.sub(r"'\1'", str(exc))
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template '{exc.name}' not found in the site's templates/ or the theme"
+        if filename is None:  # the page's own template: the page names it
+            return error(job.source, message)
+        return error(display_template_path(filename, root), message + while_rendering, line)
+    if isinstance(exc, jinja2.TemplateError):
+        message = _OBJECT_NAME.sub(r"'\1'", str(exc))
+    else:  # a filter, test or global raised: say what it raised
+        message = f"{type(exc).__name__}: {exc}"
     return error(display_template_path(filename, root), message + while_rendering, line)
 
 

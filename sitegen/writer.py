@@ -16,10 +16,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .diagnostics import ConfigError, error
 from .discovery import StaticFile
 from .rendering import RenderedFile
 
 STAGING_PREFIX = ".sitegen-staging-"
+# Written into every output folder. A build replaces its output folder as a whole, so it only
+# replaces a folder that carries this marker (or is empty): never someone's own files.
+MARKER = ".sitegen-output"
+MARKER_TEXT = (b"This folder is made by 'sitegen build', which replaces all of it on every build.\n"
+               b"Do not keep other files here.\n")
 
 
 @dataclass(frozen=True)
@@ -33,13 +39,31 @@ class WriteReport:
         return bool(self.written or self.removed)
 
 
+def check_output_folder(output_dir: Path) -> None:
+    """Raise ConfigError unless `output_dir` is missing, empty, or an earlier sitegen output."""
+    if not output_dir.exists() and not output_dir.is_symlink():
+        return
+    if not output_dir.is_dir():
+        problem = "it is a file, not a folder"
+    elif (output_dir / MARKER).is_file() or not any(output_dir.iterdir()):
+        return
+    else:
+        problem = (f"it holds files that sitegen did not make (there is no {MARKER} marker in it); "
+                   "choose a new or empty folder, or move those files away yourself")
+    raise ConfigError([error("", f"refusing to build into {output_dir}: {problem}")])
+
+
 def write(files: Iterable[RenderedFile], static: Iterable[StaticFile], output_dir: Path) -> WriteReport:
+    check_output_folder(output_dir)
     rendered = {f.path: f.data for f in files}
+    rendered[MARKER] = MARKER_TEXT
     copies = {s.dest: s.src for s in static if s.dest not in rendered}
     changed = [p for p, data in rendered.items() if not _same_bytes(output_dir / p, data)]
     changed += [p for p, src in copies.items() if not _same_copy(output_dir / p, src)]
     stale = _existing_files(output_dir) - rendered.keys() - copies.keys()
-    unchanged = len(rendered) + len(copies) - len(changed)
+    # The marker is bookkeeping, not part of the site: leave it out of the counts.
+    written = len([p for p in changed if p != MARKER])
+    unchanged = len(rendered) - 1 + len(copies) - written
     if output_dir.is_dir() and not changed and not stale:
         return WriteReport(0, unchanged, 0)
     staging = _fresh_staging(output_dir)
@@ -51,7 +75,7 @@ def write(files: Iterable[RenderedFile], static: Iterable[StaticFile], output_di
         _place(staging / path, output_dir / path, path in changed_set,
                lambda dest, s=src: shutil.copy2(s, dest))
     _swap_into_place(staging, output_dir)
-    return WriteReport(len(changed), unchanged, len(stale))
+    return WriteReport(written, unchanged, len(stale))
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
