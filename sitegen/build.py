@@ -20,6 +20,7 @@ from typing import Any
 from .config import SiteConfig, load_config
 from .diagnostics import ConfigError, Diagnostic, error, raise_if_errors
 from .discovery import STATIC_DIR, StaticFile, discover, discover_static
+from .indexes import Indexes, derive
 from .parse_cache import ParseCache
 from .parsing import parse
 from .planning import plan
@@ -56,6 +57,7 @@ class BuildResult:
     stage_seconds: dict[str, float]
     warnings: tuple[Diagnostic, ...] = ()
     pages_by_kind: dict[str, int] = field(default_factory=dict)
+    indexes: Indexes | None = None  # tags, sections, authors, related news (merged variants too)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class RenderedSite:
     jobs: list[PageJob]
     files: list[RenderedFile]
     static: list[StaticFile]
+    indexes: Indexes | None = None
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def pages_by_kind(self) -> dict[str, int]:
@@ -89,7 +93,7 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
         with timer.stage("write"):
             report = write(rendered.files, rendered.static, config.output_path)
     return BuildResult(config, rendered.site, report, len(rendered.files), dict(timer.seconds),
-                       pages_by_kind=rendered.pages_by_kind)
+                       rendered.warnings, rendered.pages_by_kind, rendered.indexes)
 
 
 def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime, *,
@@ -107,15 +111,17 @@ def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, n
     with timer.stage("assemble"):
         site, problems = assemble(articles, config, now, options)
         raise_if_errors(problems)
+    with timer.stage("derive"):
+        indexes, warnings = derive(site)
     env = create_environment(config.root, chain)
     install(env, config, UrlBuilder(config.base_url))
     with timer.stage("plan"):
-        jobs, problems = plan(site, env, [s.dest for s in static])
+        jobs, problems = plan(site, env, [s.dest for s in static], indexes=indexes)
         raise_if_errors(problems)
     with timer.stage("render"):
         files, problems = render(jobs, env, config.root, progress)
         raise_if_errors(problems)
-    return RenderedSite(site, jobs, files, static)
+    return RenderedSite(site, jobs, files, static, indexes, tuple(warnings))
 
 
 def collect_static(root: Path, chain: list[Theme]) -> tuple[list[StaticFile], list[Diagnostic]]:

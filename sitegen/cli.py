@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import build
+from .build import BuildResult, build
 from .config import load_config
 from .console import TerminalProgress, summary
 from .diagnostics import BuildError, ExitCode
@@ -64,6 +64,8 @@ def _add_build(commands: Any, common: argparse.ArgumentParser) -> None:
     build_parser.add_argument("--now", type=_timestamp, metavar="ISO",
                               help="pretend the build runs at this time (reproducible builds)")
     build_parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    build_parser.add_argument("-v", "--verbose", action="store_true",
+                              help="list every merged tag, section and author spelling")
     build_parser.set_defaults(run=run_build)
 
 
@@ -119,9 +121,38 @@ def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(drafts=args.drafts, future=args.future)
     with TerminalProgress(enabled=not args.quiet) as progress:
         result = build(args.site, options, build_overrides(args), args.now, progress=progress)
+    for diagnostic in result.warnings:
+        print(diagnostic.format(), file=sys.stderr)
     if not args.quiet:
         print(summary(result))
+        merged = merged_report(result, getattr(args, "verbose", False))
+        if merged:
+            print(merged)
     return ExitCode.OK
+
+
+def _merged_terms(result: BuildResult) -> list:
+    indexes = result.indexes
+    return [t for tx in indexes.taxonomies for t in tx.merged] if indexes else []
+
+
+def _merge_line(term: Any) -> str:
+    variants = " + ".join(f"«{spelling}» ({count})" for spelling, count in term.spellings)
+    return f"{variants} → «{term.name}»"
+
+
+def merged_report(result: BuildResult, verbose: bool) -> str:
+    """Spelling variants merged into one tag/section/author, so editors can tidy them up.
+
+    A count by default; `build -v` lists every one: «الاقتصاد» (2) + «الإقتصاد» (1) → «الاقتصاد».
+    """
+    merged = _merged_terms(result)
+    if not merged:
+        return ""
+    head = f"merged spelling variants of {len(merged)} tags, sections or authors"
+    if not verbose:
+        return head + " (sitegen build -v lists them)"
+    return "\n".join([head + ":"] + [f"  {t.kind}: {_merge_line(t)}" for t in merged])
 
 
 def report_failure(exc: BuildError) -> None:

@@ -6,6 +6,7 @@ by adding a dataclass and a field on SiteConfig; validation and "did you mean" c
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, replace
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .arabic import matching_key
 from .config_schema import SourceText, build_section, check
 from .diagnostics import ConfigError, error
 
@@ -25,6 +27,18 @@ def _positive(value: int) -> str | None:
 
 def _non_negative(value: int) -> str | None:
     return None if value >= 0 else "a non-negative integer"
+
+
+def _non_negative_number(value: float) -> str | None:
+    return None if value >= 0 else "a non-negative number"
+
+
+def _positive_number(value: float) -> str | None:
+    return None if value > 0 else "a positive number"
+
+
+def _fraction(value: float) -> str | None:
+    return None if 0 <= value <= 1 else "a number between 0 and 1"
 
 
 def _absolute_url(value: str) -> str | None:
@@ -75,6 +89,42 @@ class MarkdownConfig:
     toc_depth: int = check(_positive, 3)
 
 
+def _ascii_slugs(value: dict[str, str]) -> str | None:
+    ok = all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) for slug in value.values())
+    return None if ok else 'ASCII slugs of lowercase letters, digits and "-", like "gaza"'
+
+
+def _no_alias_chains(value: dict[str, str]) -> str | None:
+    # A target that is itself an alias would make the result depend on the order of the table.
+    merging = {matching_key(s) for s, t in value.items() if matching_key(s) != matching_key(t)}
+    chained = sorted(target for target in value.values() if matching_key(target) in merging)
+    return f"aliases that point at a final name, not at another alias ({chained[0]!r})" if chained else None
+
+
+@dataclass(frozen=True)
+class TermsConfig:
+    """`[tags]`, `[categories]`, `[authors]`: merge synonyms, pin URL slugs, trim the index page."""
+
+    aliases: dict[str, str] = check(_no_alias_chains, default_factory=dict)  # synonym -> name
+    slugs: dict[str, str] = check(_ascii_slugs, default_factory=dict)  # name -> ASCII slug
+    min_count: int = check(_positive, 1)  # fewer articles than this: left off the index page
+
+
+@dataclass(frozen=True)
+class RelatedConfig:
+    """`[related]`: the «أخبار ذات صلة» scorer (sitegen.related). Weights multiply signals in 0..1."""
+
+    max_items: int = check(_non_negative, 5)
+    include_newer: bool = True  # old stories link to their follow-ups
+    tags: float = check(_non_negative_number, 1.0)
+    category: float = check(_non_negative_number, 0.15)
+    text: float = check(_non_negative_number, 1.5)
+    stems: float = check(_non_negative_number, 0.4)  # weight of light stems next to exact tokens
+    half_life_days: float = check(_positive_number, 30.0)
+    time_floor: float = check(_fraction, 0.3)  # how much an old story keeps of its score
+    min_score: float = check(_non_negative_number, 0.08)
+
+
 @dataclass(frozen=True)
 class DatesConfig:
     """How the theme shows dates; `locale` and `digits` (top level) apply as well."""
@@ -110,6 +160,10 @@ class SiteConfig:
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     dates: DatesConfig = field(default_factory=DatesConfig)
     menu: tuple[MenuItem, ...] = ()
+    tags: TermsConfig = field(default_factory=TermsConfig)
+    categories: TermsConfig = field(default_factory=TermsConfig)
+    authors: TermsConfig = field(default_factory=TermsConfig)
+    related: RelatedConfig = field(default_factory=RelatedConfig)
     # Not read from site.toml: where the site lives on disk.
     root: Path = field(default=Path("."), init=True, compare=False)
 
@@ -154,8 +208,6 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
 
 def _toml_syntax_error(exc: tomllib.TOMLDecodeError) -> Any:
     # tomllib puts the position in the message: "Invalid value (at line 3, column 9)".
-    import re
-
     message = str(exc)
     match = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if match:

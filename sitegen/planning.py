@@ -14,16 +14,18 @@ from markupsafe import Markup
 
 from .diagnostics import Diagnostic, error
 from .i18n import Translations, load_translations
+from .indexes import ArticleTerms, Indexes, derive
 from .model import Article
 from .pagination import paginate
 from .rendering import PageJob
 from .site import Site
+from .taxonomy_pages import term_jobs, terms_index_jobs
 from .themes import check_template_exists
 from .urls import UrlBuilder, output_file
 
 RECENT_ON_404 = 6
 
-Planner = Callable[[Site], Iterable[PageJob]]
+Planner = Callable[[Site, Indexes], Iterable[PageJob]]
 
 
 def see_also_label(site: Site, strings: Translations | None = None) -> str:
@@ -31,7 +33,9 @@ def see_also_label(site: Site, strings: Translations | None = None) -> str:
     return (strings or load_translations(site.config)).get("see_also", "شاهد أيضاً")
 
 
-def article_context(site: Site, article: Article, see_also: str | None = None) -> dict[str, Any]:
+def article_context(site: Site, article: Article, see_also: str | None = None,
+                    indexes: Indexes | None = None) -> dict[str, Any]:
+    """An article page's context; `indexes` adds its tag/section/author links and related news."""
     urls = UrlBuilder(site.config.base_url)
     label = see_also or see_also_label(site)
     body = site.resolver.resolve_html(article, article.body_html, urls.href, label)
@@ -42,18 +46,20 @@ def article_context(site: Site, article: Article, see_also: str | None = None) -
         "title": article.title,
         "description": article.summary_text,
         "canonical": article.url,
+        "terms": indexes.terms_of(article) if indexes else ArticleTerms(),
+        "related": indexes.related_to(article) if indexes else (),
     }
 
 
-def article_jobs(site: Site) -> Iterator[PageJob]:
+def article_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
     label = see_also_label(site)
     for article in site.everything:
         default = "article.html" if article.kind == "article" else "page.html"
         yield PageJob(output_file(article.url), article.template or default,
-                      article_context(site, article, label), article.path)
+                      article_context(site, article, label, indexes), article.path)
 
 
-def home_jobs(site: Site) -> Iterator[PageJob]:
+def home_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
     for page in paginate(site.articles, site.config.paginate, "/"):
         context = {"page_kind": "home", "paginator": page, "articles": page.items,
                    "title": site.config.title, "description": site.config.description,
@@ -61,19 +67,23 @@ def home_jobs(site: Site) -> Iterator[PageJob]:
         yield PageJob(output_file(page.url), "index.html", context, f"home page {page.number}")
 
 
-def not_found_job(site: Site) -> Iterator[PageJob]:
+def not_found_job(site: Site, indexes: Indexes) -> Iterator[PageJob]:
     title = load_translations(site.config).get("not_found_title", "404")
     context = {"page_kind": "404", "articles": site.articles[:RECENT_ON_404], "title": title,
                "description": "", "canonical": "/404.html"}
     yield PageJob("404.html", "404.html", context, "404 page")
 
 
-PLANNERS: list[Planner] = [article_jobs, home_jobs, not_found_job]
+PLANNERS: list[Planner] = [article_jobs, home_jobs, term_jobs, terms_index_jobs, not_found_job]
 
 
 def plan(site: Site, env: jinja2.Environment, static_outputs: Iterable[str] = (),
-         planners: Iterable[Planner] = PLANNERS) -> tuple[list[PageJob], list[Diagnostic]]:
-    jobs = [job for planner in planners for job in planner(site)]
+         planners: Iterable[Planner] = PLANNERS,
+         indexes: Indexes | None = None) -> tuple[list[PageJob], list[Diagnostic]]:
+    """Every output of the site; `indexes` come from the derive stage (computed here if omitted)."""
+    if indexes is None:
+        indexes, _ = derive(site)
+    jobs = [job for planner in planners for job in planner(site, indexes)]
     problems = _missing_templates(site, jobs, env) + _collisions(jobs, static_outputs)
     return jobs, problems
 

@@ -1,0 +1,69 @@
+"""The derive stage (design §4): everything computed once from the whole Site, before planning.
+
+Tags, sections and authors, the terms each article links to, and (see sitegen.related) the
+«أخبار ذات صلة» of every article. Planners and templates only read these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+from .model import Article
+from .site import Site
+from .taxonomy import Taxonomy, Term, build_taxonomy
+
+
+@dataclass(frozen=True)
+class ArticleTerms:
+    """What an article page links to, each as a Term (display name, URL)."""
+
+    tags: tuple[Term, ...] = ()
+    category: Term | None = None
+    authors: tuple[Term, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indexes:
+    tags: Taxonomy
+    categories: Taxonomy
+    authors: Taxonomy
+    # Related articles per article path, best first (pins, then by score). Filled by sitegen.related.
+    related: Mapping[str, tuple[Article, ...]] = field(default_factory=dict)
+    warnings: tuple[Diagnostic, ...] = ()
+
+    @property
+    def taxonomies(self) -> tuple[Taxonomy, ...]:
+        return (self.tags, self.categories, self.authors)
+
+    def terms_of(self, article: Article) -> ArticleTerms:
+        category = self.categories.term_for(article.category) if article.category else None
+        return ArticleTerms(
+            tags=_unique(self.tags.term_for(t) for t in article.tags),
+            category=category,
+            authors=_unique(self.authors.term_for(a) for a in article.authors),
+        )
+
+    def related_to(self, article: Article) -> tuple[Article, ...]:
+        return self.related.get(article.path, ())
+
+
+def _unique(terms) -> tuple[Term, ...]:
+    # Two spellings of one tag on the same article are linked once.
+    return tuple({t.key: t for t in terms if t is not None}.values())
+
+
+def derive(site: Site) -> tuple[Indexes, list[Diagnostic]]:
+    """Build the indexes; returns them with warnings (nothing here can fail a build)."""
+    config = site.config
+    tags, problems = build_taxonomy("tags", site.articles, lambda a: a.tags, config.tags, ("tags",))
+    categories, found = build_taxonomy("categories", site.articles,
+                                       lambda a: (a.category,) if a.category else (),
+                                       config.categories, ("category",))
+    problems += found
+    authors, found = build_taxonomy("authors", site.articles, lambda a: a.authors, config.authors,
+                                    ("author", "authors"))
+    problems += found
+    indexes = Indexes(tags, categories, authors, warnings=tuple(problems))
+    return indexes, problems
