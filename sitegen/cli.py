@@ -49,6 +49,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_build(commands, common)
     _add_new(commands, common)
+    _add_serve(commands, common)
     return parser
 
 
@@ -95,6 +96,26 @@ def run_new(args: argparse.Namespace) -> int:
         return exc.exit_code
     print(args.site / rel_path)
     return ExitCode.OK
+
+
+def _add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
+    serve_parser = commands.add_parser(
+        "serve", parents=[common], help="preview the site in the browser, rebuilding on every save",
+        description="Build the site into its own folder (output/ is not touched), serve it and "
+                    "reload the browser on every change to content/, templates, themes or site.toml.")
+    serve_parser.add_argument("--host", default="127.0.0.1",
+                              help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_parser.add_argument("--no-drafts", dest="drafts", action="store_false",
+                              help="hide drafts and scheduled articles, as a real build would")
+    serve_parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    serve_parser.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # the web server stack is only loaded for this command
+
+    return serve(args.site, args.host, args.port, args.drafts, args.quiet)
 
 
 def _timestamp(value: str) -> datetime:

@@ -1,0 +1,143 @@
+"""What the dev server shows besides the built files: draft badges, and the error page.
+
+`PreviewBuilder.rebuild()` builds the site into the server's own folder (never output/), keeping
+parsed sources between rebuilds, and returns either a good `Preview` or the failure. Nothing here
+prints or serves: serve.py does that, so this part is tested without a server.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .build import BuildResult, build
+from .diagnostics import BuildError, Diagnostic, error
+from .parse_cache import MemoryParseCache
+from .progress import Progress, no_progress
+from .site import BuildOptions
+from .urls import UrlBuilder, output_file
+
+DRAFT_LABEL = "مسودة"
+SCHEDULED_LABEL = "مجدول"
+
+_BADGE_STYLE = ("display:inline-block;margin-inline-end:.4em;padding:0 .45em;border-radius:.3em;"
+                "background:#b45309;color:#fff;font-size:.65em;font-weight:bold;vertical-align:middle;"
+                "line-height:1.6")
+_LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]+)"[^>]*>')
+_HEADING = re.compile(r"<h1\b[^>]*>")
+_BODY = re.compile(r"<body\b[^>]*>")
+
+
+def badge(label: str) -> str:
+    return f'<span class="sitegen-preview-badge" style="{_BADGE_STYLE}">{html.escape(label)}</span> '
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Which articles are drafts or scheduled, by the link that reaches them and by output file."""
+
+    by_href: dict[str, str] = field(default_factory=dict)
+    by_output: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, result: BuildResult) -> Preview:
+        urls = UrlBuilder(result.config.base_url)
+        by_href, by_output = {}, {}
+        for article in result.site.everything:
+            label = label_for(article.draft, article.date, result.site.now)
+            if label:
+                by_href[urls.href(article.url)] = label
+                by_output[output_file(article.url)] = label
+        return cls(by_href, by_output)
+
+    def decorate(self, page: bytes, output: str) -> bytes:
+        """Badges on the draft's own page (in its headline) and on every link to a draft."""
+        if not self.by_href:
+            return page
+        text = page.decode("utf-8", errors="replace")
+        text = _LINK.sub(self._badge_link, text)
+        label = self.by_output.get(output)
+        if label:
+            anchor = _HEADING.search(text) or _BODY.search(text)
+            if anchor:
+                text = text[:anchor.end()] + badge(label) + text[anchor.end():]
+        return text.encode("utf-8")
+
+    def _badge_link(self, match: re.Match[str]) -> str:
+        label = self.by_href.get(html.unescape(match.group(1)))
+        return match.group(0) + badge(label) if label else match.group(0)
+
+
+def label_for(draft: bool, date: datetime | None, now: datetime) -> str | None:
+    if draft:
+        return DRAFT_LABEL
+    if date is not None and date > now:
+        return SCHEDULED_LABEL
+    return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One rebuild: a good build with its preview, or the diagnostics of a failed one."""
+
+    result: BuildResult | None = None
+    preview: Preview = field(default_factory=Preview)
+    failure: tuple[Diagnostic, ...] = ()
+    summary: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+class PreviewBuilder:
+    """Rebuilds one site into `folder`; parsed articles are kept between rebuilds."""
+
+    def __init__(self, root: Path, folder: Path, base_url: str, drafts: bool = True):
+        self.root = root
+        self.overrides = {"output_dir": str(folder.resolve()), "base_url": base_url}
+        self.options = BuildOptions(drafts=drafts, future=drafts)
+        self.cache = MemoryParseCache()
+
+    def rebuild(self, progress: Progress = no_progress) -> Outcome:
+        try:
+            result = build(self.root, self.options, self.overrides, datetime.now(UTC),
+                           cache=self.cache, progress=progress)
+        except BuildError as exc:
+            return Outcome(failure=exc.diagnostics, summary=exc.summary())
+        except Exception as exc:  # a bug must not stop the server: show it in the browser instead
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            return Outcome(failure=(error("", f"internal error while building: {detail}"),),
+                           summary="build failed: internal error (please report it)")
+        return Outcome(result=result, preview=Preview.of(result))
+
+
+def error_page(outcome: Outcome) -> bytes:
+    """A page shown for every page request while the last rebuild is broken."""
+    problems = "\n".join(html.escape(d.format()) for d in outcome.failure)
+    return f"""<!DOCTYPE html>
+<html lang="ar" dir="rtl">
+<head>
+<meta charset="utf-8">
+<title>تعذّر بناء الموقع</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; line-height: 1.8; background: #fff7ed; }}
+h1 {{ color: #9a3412; }}
+pre {{ background: #1f2937; color: #f9fafb; padding: 1rem; overflow-x: auto; line-height: 1.6;
+      white-space: pre-wrap; }}
+</style>
+</head>
+<body>
+<main class="sitegen-build-error">
+<h1>تعذّر بناء الموقع</h1>
+<p>صحّح الخطأ واحفظ الملف، وستُحدَّث هذه الصفحة تلقائياً. آخر نسخة سليمة من الموقع باقية كما هي.</p>
+<pre dir="ltr" class="sitegen-diagnostics">{problems}
+{html.escape(outcome.summary)}</pre>
+</main>
+</body>
+</html>
+""".encode()
