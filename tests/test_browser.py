@@ -178,3 +178,15 @@ def test_the_contrast_checks_catch_low_contrast(browser, base_url):
         assert low and all(c["where"] == "p" for c in low)
     finally:
         context.close()
+
+
+def test_print_style_keeps_the_story_only(browser, base_url):
+    context, page = open_page(browser, base_url, ARTICLE, 1280)
+    try:
+        page.emulate_media(media="print")
+        shown = page.evaluate("""() => Object.fromEntries(['.site-nav', '.site-footer', '.share', '.headline',
+            '.article-body'].map(s => [s, getComputedStyle(document.querySelector(s)).display !== 'none']))""")
+        assert shown == {".site-nav": False, ".site-footer": False, ".share": False, ".headline": True,
+                         ".article-body": True}
+    finally:
+        context.close()
