@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import jinja2
+
+from .build_cache import BuildCache
 from .config import SiteConfig, load_config
 from .diagnostics import ConfigError, Diagnostic, error, raise_if_errors
 from .discovery import STATIC_DIR, StaticFile, discover, discover_static
@@ -25,12 +28,14 @@ from .parse_cache import ParseCache
 from .parsing import parse
 from .planning import plan
 from .progress import Progress, no_progress
+from .publishing import publish
 from .rendering import PageJob, RenderedFile, render
 from .site import BuildOptions, Site, assemble
 from .template_api import install
 from .themes import Theme, create_environment, load_theme_chain
 from .urls import UrlBuilder
-from .writer import WriteReport, check_output_folder, write
+from .workers import resolve_jobs
+from .writer import WriteReport, check_output_folder
 
 
 @dataclass
@@ -58,15 +63,16 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...] = ()
     pages_by_kind: dict[str, int] = field(default_factory=dict)
     indexes: Indexes | None = None  # tags, sections, authors, related news (merged variants too)
+    rendered: tuple[str, ...] = ()  # outputs rendered by this build; the rest were known unchanged
 
 
 @dataclass(frozen=True)
-class RenderedSite:
-    """A whole build held in memory, before anything is written (what `sitegen check` inspects)."""
+class PlannedSite:
+    """Every stage up to `plan`: what will be rendered, with what."""
 
     site: Site
     jobs: list[PageJob]
-    files: list[RenderedFile]
+    env: jinja2.Environment
     static: list[StaticFile]
     indexes: Indexes | None = None
     warnings: tuple[Diagnostic, ...] = ()
@@ -78,35 +84,64 @@ class RenderedSite:
         return dict(sorted(kinds.items()))
 
 
+@dataclass(frozen=True)
+class RenderedSite(PlannedSite):
+    """A whole build held in memory, before anything is written (what `sitegen check` inspects)."""
+
+    files: list[RenderedFile] = field(default_factory=list)
+
+
 def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, Any] | None = None,
           now: datetime | None = None, *, cache: ParseCache | None = None,
-          progress: Progress = no_progress) -> BuildResult:
-    """Build the site into its output folder; `cache` keeps parsed sources between builds."""
+          progress: Progress = no_progress, jobs: int | None = 1) -> BuildResult:
+    """Build the site into its output folder.
+
+    `cache` keeps parsed sources between builds; a BuildCache (the on-disk one) also lets the
+    build skip pages whose inputs did not change. `jobs`: worker processes (None: every core).
+    """
     timer = StageTimer()
+    workers_n = resolve_jobs(jobs)
     with timer.stage("config"):
         config = load_config(root, overrides)
         chain = load_theme_chain(config.root, config.theme)
+    store = cache if isinstance(cache, BuildCache) else None
     with site_lock(config.root, config.output_path):
         check_output_folder(config.output_path)  # before any work, so the refusal comes at once
-        rendered = render_site(config, chain, options or BuildOptions(), now or datetime.now(UTC),
-                               timer=timer, cache=cache, progress=progress)
-        with timer.stage("write"):
-            report = write(rendered.files, rendered.static, config.output_path)
-    return BuildResult(config, rendered.site, report, len(rendered.files), dict(timer.seconds),
-                       rendered.warnings, rendered.pages_by_kind, rendered.indexes)
+        try:
+            planned = plan_site(config, chain, options or BuildOptions(), now or datetime.now(UTC),
+                                timer=timer, cache=cache, progress=progress, jobs=workers_n)
+            published = publish(planned.jobs, planned.env, planned.static, config, chain, cache=store,
+                                jobs_n=workers_n, progress=progress, stage=timer.stage)
+        finally:
+            if store:
+                store.close()
+    return BuildResult(config, planned.site, published.report, len(planned.jobs), dict(timer.seconds),
+                       planned.warnings, planned.pages_by_kind, planned.indexes, published.rendered)
 
 
 def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime, *,
                 timer: StageTimer | None = None, cache: ParseCache | None = None,
-                progress: Progress = no_progress) -> RenderedSite:
-    """Every stage but `write`; raises BuildError between stages when one reported errors."""
+                progress: Progress = no_progress, jobs: int = 1) -> RenderedSite:
+    """Every stage but `write`, pages in memory; raises BuildError when a stage reported errors."""
     timer = timer or StageTimer()
+    planned = plan_site(config, chain, options, now, timer=timer, cache=cache, progress=progress, jobs=jobs)
+    with timer.stage("render"):
+        files, problems = render(planned.jobs, planned.env, config.root, progress)
+        raise_if_errors(problems)
+    return RenderedSite(planned.site, planned.jobs, planned.env, planned.static, planned.indexes,
+                        planned.warnings, files)
+
+
+def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime, *,
+              timer: StageTimer, cache: ParseCache | None = None, progress: Progress = no_progress,
+              jobs: int = 1) -> PlannedSite:
+    """discover → parse → assemble → derive → plan; raises BuildError between stages."""
     with timer.stage("discover"):
         sources, problems = discover(config.root)
         static, static_problems = collect_static(config.root, chain)
         raise_if_errors(problems + static_problems)
     with timer.stage("parse"):
-        articles, problems = parse(sources, config, cache, progress)
+        articles, problems = parse(sources, config, cache, progress, jobs)
         raise_if_errors(problems)
     with timer.stage("assemble"):
         site, problems = assemble(articles, config, now, options)
@@ -116,12 +151,9 @@ def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, n
     env = create_environment(config.root, chain)
     install(env, config, UrlBuilder(config.base_url))
     with timer.stage("plan"):
-        jobs, problems = plan(site, env, [s.dest for s in static], indexes=indexes)
+        page_jobs, problems = plan(site, env, [s.dest for s in static], indexes=indexes)
         raise_if_errors(problems)
-    with timer.stage("render"):
-        files, problems = render(jobs, env, config.root, progress)
-        raise_if_errors(problems)
-    return RenderedSite(site, jobs, files, static, indexes, tuple(warnings))
+    return PlannedSite(site, page_jobs, env, static, indexes, tuple(warnings))
 
 
 def collect_static(root: Path, chain: list[Theme]) -> tuple[list[StaticFile], list[Diagnostic]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from typing import Any
 
 from . import __version__
 from .build import BuildResult, build
+from .build_cache import CACHE_DIR, BuildCache
 from .config import load_config
 from .console import TerminalProgress, summary
 from .diagnostics import BuildError, ExitCode
@@ -56,7 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
 def _add_build(commands: Any, common: argparse.ArgumentParser) -> None:
     build_parser = commands.add_parser(
         "build", parents=[common], help="build the site into its output folder",
-        description="Render the site into output/ (replaced atomically, only when the build succeeds).")
+        description="Render the site into output/ (updated only when the whole build succeeds).")
     build_parser.add_argument("--output", type=Path, metavar="DIR",
                               help="output folder (default: output_dir from site.toml, 'output')")
     build_parser.add_argument("--drafts", action="store_true", help="include articles marked draft")
@@ -67,6 +69,15 @@ def _add_build(commands: Any, common: argparse.ArgumentParser) -> None:
     build_parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build_parser.add_argument("-v", "--verbose", action="store_true",
                               help="list every merged tag, section and author spelling")
+    build_parser.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                              help="worker processes for Markdown and page rendering "
+                                   "(default: every core; 1: all in this process)")
+    build_parser.add_argument("--no-cache", action="store_true",
+                              help=f"ignore {CACHE_DIR}/ and build everything from scratch "
+                                   "(a new cache is left behind)")
+    build_parser.add_argument("--stats", type=Path, metavar="FILE",
+                              help="write the build's figures (seconds per stage, pages rendered, "
+                                   "files written) to FILE as JSON")
     build_parser.set_defaults(run=run_build)
 
 
@@ -129,6 +140,16 @@ def _timestamp(value: str) -> datetime:
     return moment
 
 
+def _jobs(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (0: every core), got {value!r}")
+    return number
+
+
 def build_overrides(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     if getattr(args, "output", None):
@@ -140,10 +161,14 @@ def build_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(drafts=args.drafts, future=args.future)
+    cache = BuildCache(args.site.resolve(), fresh=args.no_cache)
     with TerminalProgress(enabled=not args.quiet) as progress:
-        result = build(args.site, options, build_overrides(args), args.now, progress=progress)
+        result = build(args.site, options, build_overrides(args), args.now, progress=progress,
+                       cache=cache, jobs=args.jobs or None)
     for diagnostic in result.warnings:
         print(diagnostic.format(), file=sys.stderr)
+    if args.stats:
+        args.stats.write_text(json.dumps(build_stats(result, cache), indent=2) + "\n", encoding="utf-8")
     if not args.quiet:
         print(summary(result))
         merged = merged_report(result, getattr(args, "verbose", False))
@@ -174,6 +199,15 @@ def merged_report(result: BuildResult, verbose: bool) -> str:
     if not verbose:
         return head + " (sitegen build -v lists them)"
     return "\n".join([head + ":"] + [f"  {t.kind}: {_merge_line(t)}" for t in merged])
+
+
+def build_stats(result: BuildResult, cache: BuildCache) -> dict[str, Any]:
+    """The figures the benchmarks read (benchmarks/bench.py)."""
+    report = result.report
+    return {"pages": result.pages, "rendered": len(result.rendered), "written": report.written,
+            "unchanged": report.unchanged, "removed": report.removed,
+            "parsed": cache.misses, "parse_cache_hits": cache.hits,
+            "articles": len(result.site.articles), "stage_seconds": result.stage_seconds}
 
 
 def report_failure(exc: BuildError) -> None:

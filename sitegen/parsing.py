@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
+from . import workers
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .frontmatter_yaml import decode, split
@@ -19,23 +20,21 @@ from .urls import permalink
 
 
 def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache | None = None,
-          progress: Progress = no_progress) -> tuple[list[Article], list[Diagnostic]]:
-    """Every source to an Article; `cache` answers for files that did not change since it saw them."""
-    renderer: MarkdownRenderer | None = None  # built on the first miss: a fully cached build needs none
+          progress: Progress = no_progress, jobs: int = 1) -> tuple[list[Article], list[Diagnostic]]:
+    """Every source to an Article; `cache` answers for files that did not change since it saw them.
+
+    Files the cache does not know are parsed by `jobs` worker processes (workers.py); the result
+    does not depend on how many.
+    """
+    found: list[Parsed | None] = [cache.lookup(s, config) if cache else None for s in sources]
+    missing = [s for s, parsed in zip(sources, found, strict=True) if parsed is None]
+    workers.state["parse_config"] = config
+    fresh = workers.map_chunks(_parse_chunk, missing, jobs, setup=_setup_worker)
     articles: list[Article] = []
     problems: list[Diagnostic] = []
-    for done, source in enumerate(sources, 1):
-        parsed = cache.lookup(source, config) if cache else None
+    for done, (source, parsed) in enumerate(zip(sources, found, strict=True), 1):
         if parsed is None:
-            renderer = renderer or MarkdownRenderer(config.markdown.toc_depth)
-            try:
-                data = source.path.read_bytes()
-            except OSError as exc:  # a file deleted meanwhile, or without read permission
-                data, parsed = None, Parsed(None, (error(source.rel_path,
-                                                        f"cannot read this file: {exc.strerror}"),))
-            else:
-                article, found = parse_source(source, data, config, renderer)
-                parsed = Parsed(article, tuple(found))
+            data, parsed = next(fresh)
             if cache and data is not None:
                 cache.store(source, config, data, parsed)
         problems.extend(parsed.problems)
@@ -43,6 +42,30 @@ def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache |
             articles.append(parsed.article)
         progress("parse", done, len(sources))
     return articles, problems
+
+
+_renderer: MarkdownRenderer | None = None  # one per worker process, made by _setup_worker
+
+
+def _setup_worker() -> None:
+    global _renderer
+    _renderer = MarkdownRenderer(workers.state["parse_config"].markdown.toc_depth)
+
+
+def _parse_chunk(chunk: Sequence[SourceFile]) -> list[tuple[bytes | None, Parsed]]:
+    config = workers.state["parse_config"]
+    assert _renderer is not None
+    results = []
+    for source in chunk:
+        try:
+            data = source.path.read_bytes()
+        except OSError as exc:  # a file deleted meanwhile, or without read permission
+            results.append((None, Parsed(None, (error(source.rel_path,
+                                                      f"cannot read this file: {exc.strerror}"),))))
+            continue
+        article, problems = parse_source(source, data, config, _renderer)
+        results.append((data, Parsed(article, tuple(problems))))
+    return results
 
 
 def parse_source(source: SourceFile, data: bytes, config: SiteConfig,

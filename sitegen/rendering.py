@@ -38,15 +38,27 @@ def render(jobs: Sequence[PageJob], env: jinja2.Environment, root: Path,
     problems: dict[tuple, Diagnostic] = {}
     for done, job in enumerate(jobs, 1):
         progress("render", done, len(jobs))
-        try:
-            html = env.get_template(job.template).render(job.context)
-        except Exception as exc:  # a theme bug must name its template line, not crash the build
-            problem = template_diagnostic(exc, job, root)
-            # One broken template breaks many pages: report each template line once.
-            problems.setdefault((problem.path, problem.line, problem.message.split(" (while")[0]), problem)
-            continue
-        files.append(RenderedFile(job.output, html.encode("utf-8")))
+        data, problem = render_job(job, env, root)
+        if problem:
+            add_problem(problems, problem)
+        else:
+            files.append(RenderedFile(job.output, data))
     return files, list(problems.values())
+
+
+def render_job(job: PageJob, env: jinja2.Environment, root: Path,
+               template: jinja2.Template | None = None) -> tuple[bytes, Diagnostic | None]:
+    """One page's bytes, or the diagnostic that stopped it. `template`: already looked up."""
+    try:
+        html = (template or env.get_template(job.template)).render(job.context)
+    except Exception as exc:  # a theme bug must name its template line, not crash the build
+        return b"", template_diagnostic(exc, job, root)
+    return html.encode("utf-8"), None
+
+
+def add_problem(problems: dict[tuple, Diagnostic], problem: Diagnostic) -> None:
+    """One broken template breaks many pages: report each template line once."""
+    problems.setdefault((problem.path, problem.line, problem.message.split(" (while")[0]), problem)
 
 
 _OBJECT_NAME = re.compile(r"'(?:[\w.]+\.)?(\w+) object'")

@@ -1,19 +1,25 @@
-"""Write the build into the output folder atomically (design §4, `write`).
+"""Write the build into the output folder (design §4, `write`).
 
-The new site is assembled in a staging folder beside output/ (files whose bytes are unchanged are
-hard-linked from the old output, so they keep their modification time), then swapped in with one
-atomic rename-exchange. A build killed at any moment leaves either the old site or the new one.
-When nothing changed, nothing is touched at all.
+Pages go into a staging folder beside output/ as they are rendered (a build never holds every page
+in memory), and output/ does not change until the whole build has succeeded:
+
+- A new (missing or empty) output folder is built whole in the staging folder and renamed into place.
+- An existing output folder is updated in place: only files whose bytes changed are staged, then
+  each replaces its old version with one rename (readers never see half a file), stale files are
+  removed, and an error half-way puts back everything already replaced. Rebuilding the whole tree
+  instead would mean a new directory per article plus deleting the old tree: on a 10,000-article
+  site that costs far more than the rebuild itself.
+- Unchanged files are never rewritten (they keep their modification time, so deploy tools upload
+  only what changed), and when nothing changed, nothing is touched at all.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import hashlib
 import os
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import ConfigError, error
@@ -39,6 +45,19 @@ class WriteReport:
         return bool(self.written or self.removed)
 
 
+@dataclass(frozen=True)
+class FileState:
+    """A file's size, modification time and content hash: enough to know it without reading it."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+
+
+def digest_of(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 def check_output_folder(output_dir: Path) -> None:
     """Raise ConfigError unless `output_dir` is missing, empty, or an earlier sitegen output."""
     if not output_dir.exists() and not output_dir.is_symlink():
@@ -53,39 +72,191 @@ def check_output_folder(output_dir: Path) -> None:
     raise ConfigError([error("", f"refusing to build into {output_dir}: {problem}")])
 
 
-def write(files: Iterable[RenderedFile], static: Iterable[StaticFile], output_dir: Path) -> WriteReport:
-    check_output_folder(output_dir)
-    rendered = {f.path: f.data for f in files}
-    rendered[MARKER] = MARKER_TEXT
-    copies = {s.dest: s.src for s in static if s.dest not in rendered}
-    changed = [p for p, data in rendered.items() if not _same_bytes(output_dir / p, data)]
-    changed += [p for p, src in copies.items() if not _same_copy(output_dir / p, src)]
-    stale = _existing_files(output_dir) - rendered.keys() - copies.keys()
-    # The marker is bookkeeping, not part of the site: leave it out of the counts.
-    written = len([p for p in changed if p != MARKER])
-    unchanged = len(rendered) - 1 + len(copies) - written
-    if output_dir.is_dir() and not changed and not stale:
-        return WriteReport(0, unchanged, 0)
-    staging = _fresh_staging(output_dir)
-    changed_set = set(changed)
-    for path, data in rendered.items():
-        _place(staging / path, output_dir / path, path in changed_set,
-               lambda dest, d=data: dest.write_bytes(d))
-    for path, src in copies.items():
-        _place(staging / path, output_dir / path, path in changed_set,
-               lambda dest, s=src: shutil.copy2(s, dest))
-    _swap_into_place(staging, output_dir)
-    return WriteReport(written, unchanged, len(stale))
+@dataclass
+class Staging:
+    """Where new and changed files wait until the build has succeeded.
+
+    Worker processes call `stage` concurrently: each file has its own staged name, and folders are
+    created with exist_ok, so they need no coordination.
+    """
+
+    output_dir: Path
+    whole: bool = field(init=False)  # True: a brand-new output folder is built here
+    path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.whole = not self.output_dir.is_dir() or not any(self.output_dir.iterdir())
+        self.path = self.output_dir.parent / f".{self.output_dir.name}{STAGING_PREFIX}{os.getpid()}"
+
+    def open(self) -> Staging:
+        for leftover in staging_dirs(self.output_dir):  # from a build that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        self.path.mkdir(parents=True)
+        return self
+
+    def staged_file(self, rel: str) -> Path:
+        if self.whole:
+            return self.path / rel
+        # Flat, one name per output path: no directories to create here and delete afterwards.
+        return self.path / hashlib.blake2b(rel.encode("utf-8"), digest_size=16).hexdigest()
+
+    def stage(self, rel: str, data: bytes) -> FileState:
+        target = self.staged_file(rel)
+        if self.whole:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return FileState(len(data), target.stat().st_mtime_ns, digest_of(data))
+
+    def same_as_output(self, rel: str, data: bytes) -> FileState | None:
+        """The output file's state when it already holds exactly `data`, else None."""
+        if self.whole:
+            return None
+        path = self.output_dir / rel
+        try:
+            info = path.stat()
+            if info.st_size != len(data) or path.read_bytes() != data:
+                return None
+        except OSError:
+            return None
+        return FileState(info.st_size, info.st_mtime_ns, digest_of(data))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def commit(staging: Staging, staged: list[str], unchanged: int, static: list[StaticFile],
+           stale: Iterable[str]) -> WriteReport:
+    """Put the staged files and the static copies in place and remove `stale` output files.
+
+    `unchanged` counts the rendered files already in place; the report counts static copies too.
+    """
+    if staging.whole:
+        for item in static:
+            target = staging.staged_file(item.dest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(item.src, target)
+        staging.staged_file(MARKER).write_bytes(MARKER_TEXT)
+        _move_whole(staging.path, staging.output_dir)
+        return WriteReport(len(staged) + len(static), 0, 0)
+    copies = [item for item in static if not same_copy(staging.output_dir / item.dest, item.src)]
+    static_kept = len(static) - len(copies)
+    for item in copies:
+        shutil.copy2(item.src, staging.staged_file(item.dest))
+    stale = [rel for rel in stale if rel != MARKER]
+    if not staged and not copies and not stale:
+        staging.discard()
+        return WriteReport(0, unchanged + static_kept, 0)
+    removed = _Journal(staging).apply(staged + [c.dest for c in copies], stale)
+    return WriteReport(len(staged) + len(copies), unchanged + static_kept, removed)
+
+
+class _Journal:
+    """Replace files in output/ one rename at a time, undoing them all if anything fails."""
+
+    def __init__(self, staging: Staging):
+        self.staging = staging
+        self.output_dir = staging.output_dir
+        self.undo: list[tuple[Path, Path | None]] = []  # (output path, its old version or None)
+        self.made_dirs: list[Path] = []
+        self.attic = staging.path / "old"
+
+    def apply(self, replace: list[str], stale: list[str]) -> int:
+        self.attic.mkdir()
+        try:
+            for rel in replace:
+                self._replace(rel)
+            removed = sum(self._retire(self.output_dir / rel) for rel in stale)
+        except BaseException:
+            self._roll_back()
+            raise
+        for rel in stale:
+            _prune_empty_parents(self.output_dir / rel, self.output_dir)
+        self.staging.discard()
+        return removed
+
+    def _replace(self, rel: str) -> None:
+        dest = self.output_dir / rel
+        self._make_parent(dest)
+        had_old = self._retire(dest, folders_too=True)
+        if not had_old:
+            self.undo.append((dest, None))
+        os.rename(self.staging.staged_file(rel), dest)
+
+    def _retire(self, path: Path, folders_too: bool = False) -> int:
+        """Move an old file (or, when a file now takes its place, a folder) aside, to put back on error."""
+        if path.is_dir() and not path.is_symlink() and not folders_too:
+            return 0  # a stale file's path now holds a new folder
+        old_copy = self.attic / str(len(self.undo))
+        if not _move_if_exists(path, old_copy):
+            return 0
+        self.undo.append((path, old_copy))
+        return 1
+
+    def _make_parent(self, dest: Path) -> None:
+        missing = []
+        parent = dest.parent
+        while not parent.is_dir():
+            if parent.exists() or parent.is_symlink():
+                self._retire(parent)  # a stale file where a folder now belongs
+            missing.append(parent)
+            parent = parent.parent
+        for folder in reversed(missing):
+            folder.mkdir()
+            self.made_dirs.append(folder)
+
+    def _roll_back(self) -> None:
+        for dest, old_copy in reversed(self.undo):
+            if old_copy is None:
+                dest.unlink(missing_ok=True)
+                continue
+            if dest.is_dir() and not dest.is_symlink():
+                _remove_folder_made_here(dest, self.made_dirs)
+            elif old_copy.is_dir() and (dest.exists() or dest.is_symlink()):
+                dest.unlink()  # the new file that took an old folder's place
+            if old_copy.exists() or old_copy.is_symlink():
+                os.replace(old_copy, dest)
+        for folder in reversed(self.made_dirs):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        self.staging.discard()
+
+
+def _remove_folder_made_here(folder: Path, made: list[Path]) -> None:
+    """Undo a folder created where an old file was: its new files are already gone."""
+    for inner in sorted((m for m in made if m == folder or folder in m.parents), reverse=True):
+        try:
+            inner.rmdir()
+        except OSError:
+            pass
+
+
+def _move_if_exists(path: Path, to: Path) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
+        os.rename(path, to)
+    except (FileNotFoundError, NotADirectoryError):  # gone, or a parent is now a file
         return False
+    return True
 
 
-def _same_copy(path: Path, src: Path) -> bool:
+def _prune_empty_parents(path: Path, top: Path) -> None:
+    folder = path.parent
+    while folder != top and top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _move_whole(staging: Path, output_dir: Path) -> None:
+    if output_dir.is_dir():
+        output_dir.rmdir()  # empty, or `whole` would be False
+    os.rename(staging, output_dir)
+
+
+def same_copy(path: Path, src: Path) -> bool:
     # copy2 keeps the source's mtime, so size + mtime identify an unchanged copy without reading it.
     try:
         mine, theirs = path.stat(), src.stat()
@@ -94,7 +265,7 @@ def _same_copy(path: Path, src: Path) -> bool:
     return mine.st_size == theirs.st_size and int(mine.st_mtime) == int(theirs.st_mtime)
 
 
-def _existing_files(output_dir: Path) -> set[str]:
+def existing_files(output_dir: Path) -> set[str]:
     if not output_dir.is_dir():
         return set()
     found = set()
@@ -104,54 +275,26 @@ def _existing_files(output_dir: Path) -> set[str]:
     return found
 
 
-def _place(dest: Path, old: Path, changed: bool, produce) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if not changed:
-        try:
-            os.link(old, dest)  # same inode: the unchanged file keeps its mtime
-            return
-        except OSError:
-            pass
-    produce(dest)
+def write(files: Iterable[RenderedFile], static: Iterable[StaticFile], output_dir: Path) -> WriteReport:
+    """Write in-memory files (the whole site) into `output_dir`; see the module docstring."""
+    check_output_folder(output_dir)
+    files, static = list(files), list(static)
+    staging = Staging(output_dir).open()
+    try:
+        staged, unchanged = [], 0
+        for item in files:
+            if staging.same_as_output(item.path, item.data):
+                unchanged += 1
+            else:
+                staging.stage(item.path, item.data)
+                staged.append(item.path)
+        produced = {f.path for f in files} | {s.dest for s in static} | {MARKER}
+        stale = sorted(existing_files(output_dir) - produced)
+        return commit(staging, staged, unchanged, static, stale)
+    except BaseException:
+        staging.discard()
+        raise
 
 
 def staging_dirs(output_dir: Path) -> list[Path]:
     return sorted(output_dir.parent.glob(f".{output_dir.name}{STAGING_PREFIX}*"))
-
-
-def _fresh_staging(output_dir: Path) -> Path:
-    for leftover in staging_dirs(output_dir):  # from a build that was killed
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = output_dir.parent / f".{output_dir.name}{STAGING_PREFIX}{os.getpid()}"
-    staging.mkdir(parents=True)
-    return staging
-
-
-def _swap_into_place(staging: Path, output_dir: Path) -> None:
-    if output_dir.is_dir() and _exchange(staging, output_dir):
-        shutil.rmtree(staging)  # now holds the previous site
-        return
-    if output_dir.is_dir():
-        retired = staging.with_name(staging.name + "-old")
-        os.rename(output_dir, retired)
-        os.rename(staging, output_dir)
-        shutil.rmtree(retired)
-    else:
-        os.rename(staging, output_dir)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two directories (Linux renameat2); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0

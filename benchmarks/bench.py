@@ -1,0 +1,213 @@
+"""Build generated Arabic news sites cold, unchanged and after a one-article edit; print the figures.
+
+    python benchmarks/bench.py                      # 1,000 and 10,000 articles, 3 runs each
+    python benchmarks/bench.py --sizes 1000 10000 20000 --runs 5 --jobs 2
+
+Every build is a separate `python -m sitegen build` process. Per scenario it prints the medians of
+wall time, CPU time (user + system, worker processes included), peak memory and the build's own
+seconds per stage (`sitegen build --stats`). Peak memory is given two ways: the largest single
+process (max RSS, what `/usr/bin/time -v` shows), and the whole process tree sampled every 20 ms
+(sum of PSS, so pages that forked workers share with the parent are counted once).
+
+Corpora are generated once (benchmarks/corpus.py, fixed seed) into --work (default under /tmp).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import GENERATOR_VERSION, generate  # noqa: E402 (script-relative import)
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = ("cold", "unchanged", "edit")
+NOW = "2026-11-29T12:00:00+03:00"  # fixed, so every run builds the same pages
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    max_rss_mb: float
+    tree_pss_mb: float
+    stats: dict
+
+
+@dataclass
+class Results:
+    runs: dict[tuple[int, str], list[Run]] = field(default_factory=dict)
+
+
+def corpus_folder(work: Path, size: int, seed: int) -> Path:
+    folder = work / f"site-{size}-seed{seed}-v{GENERATOR_VERSION}"
+    if not (folder / "site.toml").is_file():
+        print(f"generating {size} articles into {folder} ...", flush=True)
+        generate(size, folder, seed)
+    return folder
+
+
+def edit_one_article(site: Path, run: int) -> None:
+    """Change a sentence in the middle of one article from the middle of the archive."""
+    articles = sorted((site / "content" / "articles").iterdir())
+    path = articles[len(articles) // 2]
+    text = path.read_text(encoding="utf-8")
+    marker = "\n\nتحديث: "
+    text = text.split(marker)[0].rstrip("\n") + f"{marker}تعديل رقم {run} على الخبر.\n"
+    path.write_text(text, encoding="utf-8")
+
+
+class TreeMemory:
+    """Samples the summed PSS of a process and all its descendants until stopped."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak_kb, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb / 1024
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
+            self._stop.wait(0.02)
+
+
+def _tree(root: int) -> list[int]:
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as stream:
+                    todo += [int(child) for child in stream.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as stream:
+            for line in stream:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def build_once(site: Path, jobs: int | None, stats_file: Path) -> Run:
+    command = [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--quiet",
+               "--now", NOW, "--stats", str(stats_file)]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=REPO)
+    memory = TreeMemory(process.pid)
+    code = process.wait()
+    wall = time.perf_counter() - start
+    tree_mb = memory.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if code != 0:
+        raise SystemExit(f"build failed with exit code {code}: {' '.join(command)}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    stats = json.loads(stats_file.read_text(encoding="utf-8"))
+    return Run(wall, cpu, after.ru_maxrss / 1024, tree_mb, stats)
+
+
+def bench_size(site: Path, size: int, runs: int, jobs: int | None, results: Results, work: Path) -> None:
+    stats_file = work / "stats.json"
+    for number in range(1, runs + 1):
+        for scenario in SCENARIOS:
+            if scenario == "cold":
+                shutil.rmtree(site / "output", ignore_errors=True)
+                shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+            elif scenario == "edit":
+                edit_one_article(site, number)
+            run = build_once(site, jobs, stats_file)
+            results.runs.setdefault((size, scenario), []).append(run)
+            print(f"  {size:>6} {scenario:<9} run {number}: {run.wall:6.2f}s wall {run.cpu:6.2f}s cpu "
+                  f"{run.tree_pss_mb:5.0f} MB tree  rendered {run.stats['rendered']:>5}  "
+                  f"written {run.stats['written']:>5}", flush=True)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def report(results: Results, sizes: list[int]) -> str:
+    lines = ["", "| articles | build | wall (s) | CPU (s) | max RSS (MB) | tree PSS (MB) | pages "
+             "| rendered | written | seconds per stage |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for size in sizes:
+        for scenario in SCENARIOS:
+            runs = results.runs[(size, scenario)]
+            stages: dict[str, list[float]] = {}
+            for run in runs:
+                for name, seconds in run.stats["stage_seconds"].items():
+                    stages.setdefault(name, []).append(seconds)
+            stage_text = ", ".join(f"{name} {median(values):.2f}" for name, values in stages.items()
+                                   if median(values) >= 0.01)
+            lines.append(
+                f"| {size:,} | {scenario} | {median([r.wall for r in runs]):.2f} "
+                f"| {median([r.cpu for r in runs]):.2f} | {median([r.max_rss_mb for r in runs]):.0f} "
+                f"| {median([r.tree_pss_mb for r in runs]):.0f} | {runs[0].stats['pages']:,} "
+                f"| {median([r.stats['rendered'] for r in runs]):,.0f} "
+                f"| {median([r.stats['written'] for r in runs]):,.0f} | {stage_text} |")
+    small, large = min(sizes), max(sizes)
+    if small != large:
+        for what, pick in (("wall", lambda r: r.wall), ("CPU", lambda r: r.cpu)):
+            ratio = (median([pick(r) for r in results.runs[(large, "cold")]])
+                     / median([pick(r) for r in results.runs[(small, "cold")]]))
+            lines.append(f"\ncold build growth {large:,}/{small:,} articles ({what}): {ratio:.1f}x "
+                         f"(linear: {large / small:.0f}x)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--runs", type=int, default=3, help="runs per scenario (medians are shown)")
+    parser.add_argument("--jobs", type=int, default=None, help="sitegen build --jobs (default: all cores)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"),
+                        help="where corpora are generated and built (never the repository)")
+    parser.add_argument("--json", type=Path, help="also save every run's figures here")
+    args = parser.parse_args(argv)
+    if REPO in args.work.resolve().parents or args.work.resolve() == REPO:
+        parser.error("--work must be outside the repository")
+    args.work.mkdir(parents=True, exist_ok=True)
+    cores = len(os.sched_getaffinity(0))
+    print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} at start", flush=True)
+    results = Results()
+    for size in args.sizes:
+        bench_size(corpus_folder(args.work, size, args.seed), size, args.runs, args.jobs, results, args.work)
+    print(report(results, args.sizes))
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end ({cores} cores; other work on the "
+          "machine inflates wall times)")
+    if args.json:
+        args.json.write_text(json.dumps({f"{size}/{scenario}": [run.__dict__ for run in runs]
+                                         for (size, scenario), runs in results.runs.items()}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Spread a stage's work over the machine's cores: a process pool with per-worker state.
+
+Markdown conversion and Jinja rendering are pure Python, so threads would not help; processes do.
+Workers are forked (Linux), so they start with the parent's state (configuration, page jobs, the
+Jinja environment with its compiled templates) without pickling it: a stage puts what its workers
+need into `state` before the pool starts, and each worker builds its own expensive objects (one
+Markdown instance, its own template cache) once, in `setup`. Only chunks of indexes or small
+records go to the workers, and small results come back, in order, so the output is the same as a
+one-process run. `jobs=1` runs everything in this process (tests, debugging, small builds).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items, starting processes costs more than it saves.
+MIN_PARALLEL_ITEMS = 64
+
+# What the current stage's workers read; set before forking, inherited by the children.
+state: dict[str, Any] = {}
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_jobs(requested: int | None) -> int:
+    """`--jobs`: None or 0 means every available core."""
+    return available_cores() if not requested else max(1, requested)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int,
+               setup: Callable[[], None] | None = None, chunk_size: int = 0) -> Iterator[R]:
+    """`work` over `items` in chunks, results in the order of `items`.
+
+    `work` takes a chunk and returns one result per item; it runs in worker processes when there
+    are enough items and more than one job, else here. `setup` runs once per worker (or once here)
+    before any chunk.
+    """
+    if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or not can_fork():
+        if setup:
+            setup()
+        size = chunk_size or 64
+        for start in range(0, len(items), size):
+            yield from work(items[start:start + size])
+        return
+    size = chunk_size or max(1, min(64, len(items) // (jobs * 8)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=setup) as pool:
+        for results in pool.imap(work, chunks):
+            yield from results
+

@@ -1,0 +1,244 @@
+"""The persistent build cache and dependency-aware rebuilds (issue 7): what is re-parsed,
+re-rendered and re-written, and that a cache it cannot vouch for is ignored."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import sitegen
+from sitegen import build_cache
+from sitegen.build import build
+from sitegen.build_cache import CACHE_DIR, BuildCache
+from sitegen.diagnostics import ContentError
+from sitegen.site import BuildOptions
+
+from sitetools import NOW, SITE_TOML, article, run_cli, snapshot, soup
+
+CONFIG = SITE_TOML + "paginate = 2\n"
+
+
+def news() -> dict[str, str]:
+    files = {f"content/articles/2026-11-0{day}-n{day}.md": article(
+        f"خبر رقم {day}", date=f"2026-11-0{day}T10:00:00+03:00",
+        body=f"مقدمة الخبر {day}.\n\n## تفاصيل\n\nفقرة ثانية عن الخبر {day}.")
+        for day in range(1, 6)}
+    # n5 (the newest) shows a «شاهد أيضاً» card with n1's current title.
+    files["content/articles/2026-11-05-n5.md"] = article(
+        "خبر رقم 5", date="2026-11-05T10:00:00+03:00",
+        body="مقدمة الخبر 5.\n\n[[شاهد أيضاً: 2026-11-01-n1.md]]\n\nفقرة ثانية.")
+    return files
+
+
+def cached_build(root: Path, **kwargs):
+    cache = BuildCache(root, fresh=kwargs.pop("fresh", False))
+    result = build(root, BuildOptions(), None, NOW, cache=cache, **kwargs)
+    return result, cache
+
+
+def changed_files(before: dict, after: dict) -> set[str]:
+    return {path for path in after.keys() | before.keys() if after.get(path) != before.get(path)}
+
+
+def test_unchanged_rebuild_parses_renders_and_writes_nothing(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    first, cache = cached_build(root)
+    assert (cache.hits, cache.misses) == (0, 5)
+    assert len(first.rendered) == first.pages
+    before = snapshot(root / "output")
+    second, cache = cached_build(root)
+    assert (cache.hits, cache.misses) == (5, 0)
+    assert second.rendered == ()
+    assert (second.report.written, second.report.removed) == (0, 0)
+    assert snapshot(root / "output") == before
+
+
+def test_an_edit_re_renders_only_the_pages_showing_that_article(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    before = snapshot(root / "output")
+    path = root / "content/articles/2026-11-01-n1.md"
+    path.write_text(article("عنوان مصحح للخبر الأول", date="2026-11-01T10:00:00+03:00",
+                            body="مقدمة الخبر 1.\n\n## تفاصيل\n\nفقرة ثانية عن الخبر 1."), encoding="utf-8")
+    result, cache = cached_build(root)
+    assert (cache.hits, cache.misses) == (4, 1)
+    # n1 is on the last listing page (2 per page, newest first) and in the 404 page's recent
+    # list; n5's card shows n1's title.
+    assert sorted(result.rendered) == ["404.html", "articles/n1/index.html", "articles/n5/index.html",
+                                       "page/3/index.html"]
+    assert changed_files(before, snapshot(root / "output")) == set(result.rendered)
+    assert soup(root / "output/articles/n5/index.html").select_one(".see-also a").text == "عنوان مصحح للخبر الأول"
+
+
+def test_an_edit_that_does_not_change_a_listing_re_renders_it_but_does_not_rewrite_it(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    before = snapshot(root / "output")
+    path = root / "content/articles/2026-11-02-n2.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("فقرة ثانية", "فقرة ثانية معدلة"),
+                    encoding="utf-8")
+    result, _cache = cached_build(root)
+    assert sorted(result.rendered) == ["404.html", "articles/n2/index.html", "page/2/index.html"]
+    # The listing shows n2's summary (its first paragraph), which did not change.
+    assert changed_files(before, snapshot(root / "output")) == {"articles/n2/index.html"}
+    assert result.report.written == 1
+
+
+def test_a_template_change_re_renders_everything_without_re_parsing(site_factory):
+    root = site_factory({**news(), "templates/page.html": "<p>{{ title }}</p>\n",
+                         "content/pages/about.md": '---\ntitle: "من نحن"\n---\nنص.\n'}, config=CONFIG)
+    first, _cache = cached_build(root)
+    before = snapshot(root / "output")
+    (root / "templates/page.html").write_text("<h1>{{ title }}</h1>\n", encoding="utf-8")
+    result, cache = cached_build(root)
+    assert cache.misses == 0
+    assert len(result.rendered) == first.pages
+    assert changed_files(before, snapshot(root / "output")) == {"about/index.html"}
+
+
+def test_deleting_an_article_removes_its_page_using_the_record_of_the_last_build(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    (root / "content/articles/2026-11-03-n3.md").unlink()
+    result, _cache = cached_build(root)
+    assert result.report.removed == 2  # its page, and the last listing page that is no longer needed
+    assert not (root / "output/articles/n3").exists()
+    assert not (root / "output/page/3").exists()
+
+
+def test_an_output_file_changed_by_hand_is_rendered_again(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    first, _cache = cached_build(root)
+    page = root / "output/articles/n2/index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    (root / "output/articles/n4/index.html").unlink()
+    result, _cache = cached_build(root)
+    assert sorted(result.rendered) == ["articles/n2/index.html", "articles/n4/index.html"]
+    assert page.read_bytes() == original
+    assert result.report.written == 2
+
+
+def _poison(root: Path) -> None:
+    """Rewrite every cached parse result with a title no source has."""
+    db = sqlite3.connect(root / CACHE_DIR / build_cache.DATABASE)
+    rows = db.execute("SELECT key, value FROM parsed").fetchall()
+    for key, value in rows:
+        parsed = pickle.loads(value)
+        if parsed.article is not None:
+            parsed = dataclasses.replace(parsed, article=dataclasses.replace(parsed.article, title="POISON"))
+        db.execute("UPDATE parsed SET value = ? WHERE key = ?", (pickle.dumps(parsed), key))
+    db.commit()
+    db.close()
+
+
+def _titles(root: Path) -> set[str]:
+    return {soup(p).h1.text.strip() for p in (root / "output/articles").rglob("index.html")}
+
+
+@pytest.mark.parametrize("change", ["version", "markdown settings", "none"])
+def test_a_cache_from_another_version_or_configuration_is_ignored(site_factory, monkeypatch, change):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    _poison(root)
+    if change == "version":
+        monkeypatch.setattr(sitegen, "__version__", "99.0")
+        build_cache.code_version.cache_clear()
+    elif change == "markdown settings":
+        (root / "site.toml").write_text(CONFIG + "[markdown]\ntoc_depth = 2\n", encoding="utf-8")
+    try:
+        result, cache = cached_build(root)
+    finally:
+        build_cache.code_version.cache_clear()
+    if change == "none":  # the check is real: the same version does use the (poisoned) entries
+        assert cache.hits == 5 and _titles_after_full_render(root) == {"POISON"}
+    else:
+        assert (cache.hits, cache.misses) == (0, 5)
+        assert _titles(root) == {f"خبر رقم {day}" for day in range(1, 6)}
+        assert "POISON" not in (root / "output/index.html").read_text(encoding="utf-8")
+
+
+def _titles_after_full_render(root: Path) -> set[str]:
+    import shutil
+
+    shutil.rmtree(root / "output")
+    cached_build(root)
+    return _titles(root)
+
+
+@pytest.mark.parametrize("damage", ["database", "outputs record", "one entry"])
+def test_a_corrupt_cache_is_ignored(site_factory, damage):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    folder = root / CACHE_DIR
+    if damage == "database":
+        (folder / build_cache.DATABASE).write_bytes(b"this is not a database" * 100)
+    elif damage == "outputs record":
+        for record in folder.glob("outputs-*.pickle"):
+            record.write_bytes(b"\x80\x05garbage")
+    else:
+        db = sqlite3.connect(folder / build_cache.DATABASE)
+        db.execute("UPDATE parsed SET value = ? WHERE rowid = (SELECT min(rowid) FROM parsed)", (b"\x80junk",))
+        db.commit()
+        db.close()
+    page = root / "output/articles/n3/index.html"
+    page.write_bytes(b"stale")
+    os.utime(page, ns=(0, 0))
+    result, cache = cached_build(root)
+    assert soup(page).h1.text.strip() == "خبر رقم 3"
+    assert _titles(root) == {f"خبر رقم {day}" for day in range(1, 6)}
+    assert cache.misses == {"database": 5, "outputs record": 0, "one entry": 1}[damage]
+    again, cache = cached_build(root)  # and the cache is whole again afterwards
+    assert (cache.misses, again.rendered) == (0, ())
+
+
+def test_a_failed_build_keeps_the_last_good_record_and_output(site_factory):
+    root = site_factory({**news(), "templates/article.html": "<h1>{{ article.title }}</h1>\n"}, config=CONFIG)
+    cached_build(root)
+    before = snapshot(root / "output")
+    template = root / "templates/article.html"
+    template.write_text("<h1>{{ article.title }</h1>\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        cached_build(root)
+    assert snapshot(root / "output") == before
+    template.write_text("<h1>{{ article.title }}</h1>\n", encoding="utf-8")
+    result, cache = cached_build(root)
+    assert (result.rendered, cache.misses) == ((), 0)
+    assert snapshot(root / "output") == before
+
+
+def test_no_cache_builds_everything_and_leaves_a_fresh_cache(site_factory, tmp_path):
+    root = site_factory(news(), config=CONFIG)
+    stats = tmp_path / "stats.json"
+    now = ("--now", NOW.isoformat(), "--quiet", "--stats", str(stats))
+    assert run_cli("build", "--site", str(root), *now).returncode == 0
+    assert run_cli("build", "--site", str(root), *now).returncode == 0
+    second = json.loads(stats.read_text(encoding="utf-8"))
+    assert (second["parsed"], second["rendered"], second["written"]) == (0, 0, 0)
+    result = run_cli("build", "--site", str(root), "--no-cache", *now)
+    assert result.returncode == 0, result.stderr
+    cold = json.loads(stats.read_text(encoding="utf-8"))
+    assert (cold["parsed"], cold["rendered"], cold["written"]) == (5, cold["pages"], 0)
+    assert {"parse", "render", "write"} <= set(cold["stage_seconds"])
+    assert run_cli("build", "--site", str(root), *now).returncode == 0
+    assert json.loads(stats.read_text(encoding="utf-8"))["parsed"] == 0
+
+
+def test_a_build_without_the_cache_invalidates_its_output_record(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    (root / "content/articles/2026-11-06-n6.md").write_text(article("خبر رقم 6", date="2026-11-06"),
+                                                             encoding="utf-8")
+    build(root, BuildOptions(), None, NOW)  # e.g. the dev server's in-memory cache
+    (root / "content/articles/2026-11-06-n6.md").unlink()
+    result, _cache = cached_build(root)
+    assert not (root / "output/articles/n6").exists()
+    assert "articles/n6/index.html" not in {p.relative_to(root / "output").as_posix()
+                                            for p in (root / "output").rglob("*")}
+    assert result.report.removed >= 1

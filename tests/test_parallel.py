@@ -1,0 +1,78 @@
+"""Parallel builds (issue 7): worker processes give exactly the bytes of a one-process build."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import pytest
+
+from sitegen import workers
+from sitegen.build import build
+from sitegen.build_cache import BuildCache
+from sitegen.diagnostics import ContentError
+from sitegen.site import BuildOptions
+
+from sitetools import NOW, SITE_TOML, article, snapshot
+
+pytestmark = pytest.mark.skipif(not workers.can_fork(), reason="worker processes need fork (Linux)")
+
+
+def corpus(count: int = 14) -> dict[str, str]:
+    files = {}
+    for n in range(1, count + 1):
+        body = (f"مقدمة الخبر {n} عن Novatech و{n * 7}%.\n\n## تفاصيل {n}\n\n- بند أول\n- بند ثان\n\n"
+                f"> «تصريح» قال John Smith.\n\nنص فيه [^1] حاشية.\n\n[^1]: الحاشية {n}.\n")
+        if n > 1:
+            body += f"\n[[شاهد أيضاً: 2026-11-{n - 1:02d}-n{n - 1}.md]]\n"
+        files[f"content/articles/2026-11-{n:02d}-n{n}.md"] = article(
+            f"خبر رقم {n}", date=f"2026-11-{n:02d}T09:00:00+03:00", body=body,
+            tags=f"[وسم {n % 3}, الاقتصاد]", category="اقتصاد")
+    files["content/pages/about.md"] = '---\ntitle: "من نحن"\n---\nنص.\n'
+    return files
+
+
+@pytest.fixture
+def always_parallel(monkeypatch):
+    monkeypatch.setattr(workers, "MIN_PARALLEL_ITEMS", 1)  # use the pool even for a tiny site
+
+
+def _bytes(folder) -> dict[str, bytes]:
+    return {path: data for path, (data, _mtime) in snapshot(folder).items()}
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_parallel_build_is_byte_identical_to_a_one_process_build(site_factory, always_parallel, cached):
+    one = site_factory(corpus(), config=SITE_TOML + "paginate = 3\n", name="one")
+    many = site_factory(corpus(), config=SITE_TOML + "paginate = 3\n", name="many")
+    build(one, BuildOptions(), None, NOW, jobs=1, cache=BuildCache(one) if cached else None)
+    build(many, BuildOptions(), None, NOW, jobs=3, cache=BuildCache(many) if cached else None)
+    assert _bytes(one / "output") == _bytes(many / "output")
+    assert len(_bytes(one / "output")) > 20
+
+
+def test_template_errors_from_workers_are_reported_once_and_touch_nothing(site_factory, always_parallel):
+    root = site_factory(corpus())
+    build(root, BuildOptions(), None, NOW, jobs=2)
+    before = snapshot(root / "output")
+    (root / "templates").mkdir()
+    (root / "templates/article.html").write_text("<h1>\n{{ article.nothing_here }}</h1>\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        build(root, BuildOptions(), None, NOW, jobs=2)
+    lines = [d.format() for d in caught.value.diagnostics]
+    assert len(lines) == 1
+    assert lines[0].startswith("templates/article.html:2: error: ")
+    assert "nothing_here" in lines[0]
+    assert snapshot(root / "output") == before
+
+
+def _pids(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    return [(item, os.getpid()) for item in chunk]
+
+
+def test_map_chunks_uses_worker_processes_and_keeps_the_order(always_parallel):
+    results = list(workers.map_chunks(_pids, list(range(100)), jobs=2, chunk_size=7))
+    assert [item for item, _pid in results] == list(range(100))
+    assert os.getpid() not in {pid for _item, pid in results}
+    serial = list(workers.map_chunks(_pids, list(range(10)), jobs=1))
+    assert {pid for _item, pid in serial} == {os.getpid()}
