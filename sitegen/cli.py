@@ -13,6 +13,7 @@ from typing import Any
 from . import __version__
 from .build import BuildResult, build
 from .build_cache import CACHE_DIR, BuildCache
+from .checker import CheckReport, check
 from .config import load_config
 from .console import TerminalProgress, summary
 from .diagnostics import BuildError, ExitCode
@@ -52,6 +53,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build(commands, common)
     _add_new(commands, common)
     _add_serve(commands, common)
+    _add_check(commands, common)
     return parser
 
 
@@ -127,6 +129,34 @@ def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve  # the web server stack is only loaded for this command
 
     return serve(args.site, args.host, args.port, args.drafts, args.quiet)
+
+
+def _add_check(commands: Any, common: argparse.ArgumentParser) -> None:
+    check_parser = commands.add_parser(
+        "check", parents=[common], help="build in memory and report problems (nothing is written)",
+        description="Report broken links and anchors, missing images or alt text, merged tag "
+                    "spellings, near-duplicate titles, pins to unknown articles and scheduled "
+                    "articles, as path:line:col. Exit 1 on errors (and on warnings with --strict).")
+    check_parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check_parser.add_argument("--format", choices=("text", "json"), default="text",
+                              help="text (default) or json, for CI")
+    check_parser.add_argument("--drafts", action="store_true", help="check as if drafts were published")
+    check_parser.add_argument("--future", action="store_true", help="check as if future articles were due")
+    check_parser.add_argument("--now", type=_timestamp, metavar="ISO",
+                              help="check as if it were this time")
+    check_parser.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    options = BuildOptions(drafts=args.drafts, future=args.future)
+    try:
+        report = check(args.site, options, args.now)
+    except BuildError as exc:  # site.toml or theme unusable: nothing could be checked
+        report, exit_code = CheckReport(exc.diagnostics, 0), exc.exit_code
+    else:
+        exit_code = ExitCode.CONTENT_ERROR if report.failed(args.strict) else ExitCode.OK
+    print(report.json() if args.format == "json" else report.text())
+    return exit_code
 
 
 def _timestamp(value: str) -> datetime:
