@@ -101,7 +101,7 @@ def test_fonts_and_css_load(browser, base_url):
         assert all(status == 200 for url, status in statuses.items() if url.endswith(".woff2"))
         body_font = page.evaluate("getComputedStyle(document.querySelector('.article-body p')).fontFamily")
         assert body_font.startswith('"Noto Naskh Arabic"')
-        assert page.evaluate("getComputedStyle(document.body).fontSize") == "19px"
+        assert page.evaluate("getComputedStyle(document.body).fontSize") == "20px"
     finally:
         context.close()
 
@@ -188,5 +188,22 @@ def test_print_style_keeps_the_story_only(browser, base_url):
             '.article-body'].map(s => [s, getComputedStyle(document.querySelector(s)).display !== 'none']))""")
         assert shown == {".site-nav": False, ".site-footer": False, ".share": False, ".headline": True,
                          ".article-body": True}
+    finally:
+        context.close()
+
+
+def test_body_text_measure_is_sixty_to_seventy_five_characters(browser, base_url):
+    context, page = open_page(browser, base_url, "/articles/tartus-first-container-ship/", 1280)
+    try:
+        # Characters per line = column width / average advance of the body text set on one line.
+        per_line = page.evaluate("""() => { let width = 0, chars = 0;
+            const body = document.querySelector('.article-body');
+            for (const p of body.querySelectorAll(':scope > p:not(:first-child)')) {
+              const probe = p.cloneNode(true);
+              probe.style.cssText = 'position: absolute; white-space: nowrap; inline-size: auto';
+              body.appendChild(probe); width += probe.getBoundingClientRect().width; probe.remove();
+              chars += p.textContent.length; }
+            return body.querySelector('p').getBoundingClientRect().width / (width / chars); }""")
+        assert 60 <= per_line <= 75, per_line
     finally:
         context.close()
