@@ -1,7 +1,7 @@
 """What the dev server shows besides the built files: draft badges, and the error page.
 
-`PreviewBuilder.rebuild()` builds the site into the server's own folder (never output/), keeping
-parsed sources between rebuilds, and returns either a good `Preview` or the failure. Nothing here
+`PreviewBuilder.rebuild()` builds the site into the server's own folder (never output/) and
+returns either a good `Preview` or the failure. Nothing here
 prints or serves: serve.py does that, so this part is tested without a server.
 """
 
@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .build import BuildResult, build
+from .build_cache import BuildCache
 from .diagnostics import BuildError, Diagnostic, error
-from .parse_cache import MemoryParseCache
 from .progress import Progress, no_progress
 from .site import BuildOptions
 from .urls import UrlBuilder, output_file
@@ -88,6 +88,7 @@ class Outcome:
     preview: Preview = field(default_factory=Preview)
     failure: tuple[Diagnostic, ...] = ()
     summary: str = ""
+    parsed: int = 0  # sources parsed (not answered by the cache)
 
     @property
     def ok(self) -> bool:
@@ -95,25 +96,30 @@ class Outcome:
 
 
 class PreviewBuilder:
-    """Rebuilds one site into `folder`; parsed articles are kept between rebuilds."""
+    """Rebuilds one site into `folder` with the site's build cache (.sitegen-cache/).
+
+    The cache keeps parsed sources on disk and records what each build wrote, so a rebuild parses
+    only the files that changed and renders only the pages whose inputs changed; it also makes a
+    restarted server fast, since the preview folder is kept between runs.
+    """
 
     def __init__(self, root: Path, folder: Path, base_url: str, drafts: bool = True):
         self.root = root
         self.overrides = {"output_dir": str(folder.resolve()), "base_url": base_url}
         self.options = BuildOptions(drafts=drafts, future=drafts)
-        self.cache = MemoryParseCache()
 
     def rebuild(self, progress: Progress = no_progress) -> Outcome:
+        cache = BuildCache(self.root.resolve())  # one per build: the build closes it
         try:
             result = build(self.root, self.options, self.overrides, datetime.now(UTC),
-                           cache=self.cache, progress=progress)
+                           cache=cache, progress=progress)
         except BuildError as exc:
             return Outcome(failure=exc.diagnostics, summary=exc.summary())
         except Exception as exc:  # a bug must not stop the server: show it in the browser instead
             detail = "".join(traceback.format_exception_only(exc)).strip()
             return Outcome(failure=(error("", f"internal error while building: {detail}"),),
                            summary="build failed: internal error (please report it)")
-        return Outcome(result=result, preview=Preview.of(result))
+        return Outcome(result=result, preview=Preview.of(result), parsed=cache.misses)
 
 
 def error_page(outcome: Outcome) -> bytes:

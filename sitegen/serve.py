@@ -1,19 +1,19 @@
 """`sitegen serve`: build, serve on 127.0.0.1, rebuild on every save, reload the browser (design §9).
 
-The site is built into its own folder (.sitegen-cache/serve-<port>/), never output/, so a
-production build stays clean; the livereload script and the draft badges are added to pages as
-they are served, not written to disk. Saves are debounced, one rebuild runs at a time in a worker
-thread, and the writer's atomic folder swap means a request never sees a half-written site. A
+The site is built into its own folder (.sitegen-cache/serve-<port>/, kept between runs), never
+output/, so a production build stays clean; the livereload script and the draft badges are added
+to pages as they are served, not written to disk. Saves are debounced, one rebuild runs at a time
+in a worker thread, and requests wait while it writes, so nobody sees a half-updated site. A
 failed rebuild keeps the last good files and every page request gets the error page instead,
 until a good save reloads the browser back to the site.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
-import shutil
 import signal
 import socket
 import sys
@@ -33,6 +33,7 @@ from .diagnostics import ConfigError, error
 from .preview import Outcome, PreviewBuilder, error_page
 from .watch import SiteWatcher
 
+GATE_SECONDS = 60.0  # longest a request waits for a running rebuild before it is served anyway
 DEBOUNCE_SECONDS = 0.08  # quiet time after a save: a burst (git checkout, "save all") is one rebuild
 SERVE_DIR = ".sitegen-cache"
 
@@ -54,6 +55,8 @@ class PreviewHandler(StaticFileHandler):
     async def get(self, path: str, include_body: bool = True) -> None:
         if _refused(path):
             raise HTTPError(403)
+        if self.server:
+            await self.server.idle()
         if not _is_page(path):
             return await super().get(path, include_body)
         outcome = self.server.outcome if self.server else Outcome()
@@ -140,6 +143,14 @@ class DevServer:
         self._pending: set[str] = set()
         self._timer: object | None = None
         self._building = False
+        self._idle = asyncio.Event()  # cleared while a rebuild runs
+        self._idle.set()
+
+    async def idle(self) -> None:
+        """Wait for a running rebuild: the writer updates files in place, so a page requested
+        half-way could come from the new build and its stylesheet or links from the old one."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), GATE_SECONDS)
 
     def first_build(self) -> None:
         with TerminalProgress(enabled=not self.quiet) as progress:
@@ -169,15 +180,16 @@ class DevServer:
             return  # picked up when the running build finishes
         paths, self._pending = self._pending, set()
         self._building = True
-        misses_before = self.builder.cache.misses
+        self._idle.clear()
         future = self._executor.submit(self.builder.rebuild)
-        IOLoop.current().add_future(future, lambda f: self._finished(f, paths, misses_before))
+        IOLoop.current().add_future(future, lambda f: self._finished(f, paths))
 
-    def _finished(self, future: Future[Outcome], paths: set[str], misses_before: int) -> None:
+    def _finished(self, future: Future[Outcome], paths: set[str]) -> None:
         self._building = False
+        self._idle.set()
         previous, self.outcome = self.outcome, future.result()
         if self.outcome.ok:
-            self._report_success(paths, self.builder.cache.misses - misses_before)
+            self._report_success(paths, self.outcome.parsed)
         else:
             self._report_failure()
         touched = self.outcome.ok and self.outcome.result.report.touched
@@ -206,10 +218,7 @@ class DevServer:
               file=sys.stderr, flush=True)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            self.folder.parent.rmdir()  # only if nothing else (a build cache) lives there
+        self._executor.shutdown(wait=True)  # the preview folder stays: the next start renders less
 
 
 def _describe(paths: set[str], root: Path) -> str:
