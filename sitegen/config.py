@@ -7,7 +7,6 @@ by adding a dataclass and a field on SiteConfig; validation and "did you mean" c
 from __future__ import annotations
 
 import re
-import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .arabic import matching_key
-from .config_schema import SourceText, build_section, check
+from .config_schema import SourceText, build_section, check, read_toml
 from .diagnostics import ConfigError, error
 
 CONFIG_FILE = "site.toml"
@@ -189,11 +188,9 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
     if not path.is_file():
         message = f"no {CONFIG_FILE} in {root} (is this a site folder? try --site DIR)"
         raise ConfigError([error(CONFIG_FILE, message)])
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([_toml_syntax_error(exc)]) from None
+    table, text, problems = read_toml(path, CONFIG_FILE)
+    if table is None:
+        raise ConfigError(problems)
     table.update(overrides or {})
     table.pop("root", None)
     config, problems = build_section(SiteConfig, table, "", SourceText(CONFIG_FILE, text))
@@ -206,16 +203,6 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
     return config
 
 
-def _toml_syntax_error(exc: tomllib.TOMLDecodeError) -> Any:
-    # tomllib puts the position in the message: "Invalid value (at line 3, column 9)".
-    message = str(exc)
-    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    if match:
-        message = message[: match.start()].strip()
-        return error(CONFIG_FILE, f"TOML syntax: {message}", int(match.group(1)), int(match.group(2)))
-    return error(CONFIG_FILE, f"TOML syntax: {message}")
-
-
 def _check_output_dir(config: SiteConfig) -> list:
     """Refuse output folders whose replacement would destroy the site itself or anything above it."""
     out, root = config.output_path, config.root
@@ -224,6 +211,6 @@ def _check_output_dir(config: SiteConfig) -> list:
     bad = bad or any(out == p or p in out.parents or out in p.parents for p in protected)
     if not bad:
         return []
-    source = SourceText(CONFIG_FILE, (root / CONFIG_FILE).read_text(encoding="utf-8-sig"))
+    source = SourceText(CONFIG_FILE, (root / CONFIG_FILE).read_bytes().decode("utf-8-sig"))
     return [source.error("output_dir", f"output_dir: refusing to build into {out}: it would replace "
                          "the site's own files; use a dedicated folder such as \"output\"")]

@@ -9,14 +9,38 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 import types
 import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, did_you_mean, error
 
 Check = Callable[[Any], str | None]
+
+
+def read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, str, list[Diagnostic]]:
+    """(table, text, problems) of a TOML file; encoding and syntax problems carry line and column."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, "", [error(shown, f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be "
+                                "decoded (save the file as UTF-8)", line, col)]
+    try:
+        return tomllib.loads(text), text, []
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib puts the position in the message: "Invalid value (at line 3, column 9)".
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        if not match:
+            return None, text, [error(shown, f"TOML syntax: {message}")]
+        message = message[: match.start()].strip()
+        return None, text, [error(shown, f"TOML syntax: {message}", int(match.group(1)), int(match.group(2)))]
 
 
 def check(fn: Check, default: Any = dataclasses.MISSING, **kwargs: Any) -> Any:

@@ -7,13 +7,12 @@ themes named by `extends` in theme.toml. Every theme is also reachable by name w
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from .config_schema import SourceText, build_section
+from .config_schema import SourceText, build_section, read_toml
 from .diagnostics import ConfigError, Diagnostic, error
 from .discovery import display_path
 
@@ -72,12 +71,10 @@ def _read_manifest(folder: Path, root: Path) -> ThemeManifest:
     path = folder / "theme.toml"
     if not path.is_file():
         return ThemeManifest(name=folder.name)
-    text = path.read_text(encoding="utf-8-sig")
     shown = display_path(path, root)
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([error(shown, f"TOML syntax: {exc}")]) from None
+    table, text, problems = read_toml(path, shown)
+    if table is None:
+        raise ConfigError(problems)
     manifest, problems = build_section(ThemeManifest, table, "", SourceText(shown, text))
     if problems:
         raise ConfigError(problems)
