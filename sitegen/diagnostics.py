@@ -19,7 +19,7 @@ class ExitCode(IntEnum):
     USAGE_ERROR = 2
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """One problem found in one file; `line` and `col` are 1-based and optional."""
 
@@ -42,6 +42,10 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """File order, then position; a diagnostic without a line comes first in its file."""
+        return (self.path, self.line or 0, self.col or 0, self.message)
 
 
 def error(path: str, message: str, line: int | None = None, col: int | None = None) -> Diagnostic:
@@ -81,7 +85,7 @@ class ContentError(BuildError):
 
 def raise_if_errors(diagnostics: Iterable[Diagnostic], kind: type[BuildError] = ContentError) -> None:
     """Stop the build between stages when any error was collected (warnings pass through)."""
-    collected = sorted(diagnostics)
+    collected = sorted(diagnostics, key=Diagnostic.sort_key)
     if any(d.is_error for d in collected):
         raise kind(collected)
 

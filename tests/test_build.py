@@ -148,3 +148,13 @@ def test_output_option_and_base_url_override(site_factory, tmp_path):
     assert not (root / "output").exists()
     page = soup(tmp_path / "preview/articles/n1/index.html")
     assert page.select_one('link[rel="canonical"]')["href"] == "https://preview.example.org/x/articles/n1/"
+
+
+
+def test_diagnostics_with_and_without_lines_in_one_file_are_ordered():
+    from sitegen.diagnostics import error, raise_if_errors
+
+    with pytest.raises(ContentError) as caught:
+        raise_if_errors([error("b.md", "late", 9), error("a.md", "x", 3, 2), error("b.md", "whole file")])
+    assert [d.format() for d in caught.value.diagnostics] == [
+        "a.md:3:2: error: x", "b.md: error: whole file", "b.md:9: error: late"]
