@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 ARTICLE = "/articles/novatech-sawt-2/"  # a headline that starts with a Latin brand name, code, a card
 PAGE_WEIGHT_LIMIT = 250_000  # bytes: article HTML + CSS + fonts
-WIDTHS = (390, 1280)
+WIDTHS = (360, 390, 1280, 1440)
 
 
 @pytest.fixture(scope="module")
@@ -61,18 +61,27 @@ def page_paths(output: Path) -> dict[str, str]:
     return {"home": "/", "article": ARTICLE, "404": "/no-such-page/"}
 
 
-def open_page(browser, base_url: str, path: str, width: int, scheme: str = "light"):
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    page.goto(base_url + path, wait_until="networkidle")
+@pytest.fixture(scope="module")
+def contexts(browser) -> Iterator[dict]:
+    """One browser context per colour scheme, shared: a new context costs about a second."""
+    made = {scheme: browser.new_context(color_scheme=scheme) for scheme in ("light", "dark")}
+    yield made
+    for context in made.values():
+        context.close()
+
+
+def open_page(contexts, base_url: str, path: str, width: int, scheme: str = "light"):
+    page = contexts[scheme].new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(base_url + path, wait_until="load")  # images, CSS and preloaded fonts are in
     page.evaluate("document.fonts.ready.then(() => true)")
-    return context, page
+    return page
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", ["home", "article", "404"])
-def test_pages_are_rtl_without_horizontal_overflow(browser, base_url, output, name, width):
-    context, page = open_page(browser, base_url, page_paths(output)[name], width)
+def test_pages_are_rtl_without_horizontal_overflow(contexts, base_url, output, name, width):
+    page = open_page(contexts, base_url, page_paths(output)[name], width)
     try:
         assert page.evaluate("document.documentElement.dir") == "rtl"
         assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
@@ -82,7 +91,7 @@ def test_pages_are_rtl_without_horizontal_overflow(browser, base_url, output, na
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
     finally:
-        context.close()
+        page.close()
 
 
 def test_fonts_and_css_load(browser, base_url):
@@ -106,8 +115,8 @@ def test_fonts_and_css_load(browser, base_url):
         context.close()
 
 
-def test_latin_led_headline_still_reads_right_to_left(browser, base_url):
-    context, page = open_page(browser, base_url, ARTICLE, 1280)
+def test_latin_led_headline_still_reads_right_to_left(contexts, base_url):
+    page = open_page(contexts, base_url, ARTICLE, 1280)
     try:
         h1 = page.locator("h1.headline")
         assert h1.get_attribute("dir") is None and h1.evaluate("e => getComputedStyle(e).direction") == "rtl"
@@ -118,7 +127,7 @@ def test_latin_led_headline_still_reads_right_to_left(browser, base_url):
         assert abs(word_right - line_right) < 2
         assert page.locator(".article-body pre").first.evaluate("e => getComputedStyle(e).direction") == "ltr"
     finally:
-        context.close()
+        page.close()
 
 
 def test_article_page_weight_and_no_scripts(browser, base_url, output):
@@ -144,12 +153,12 @@ def test_article_page_weight_and_no_scripts(browser, base_url, output):
 
 
 @pytest.mark.parametrize("name", ["home", "article", "tag", "404"])
-def test_no_serious_accessibility_violations(browser, base_url, output, name):
+def test_no_serious_accessibility_violations(contexts, base_url, output, name):
     if not AXE_JS.is_file():
         unavailable(f"axe-core not found at {AXE_JS} (.ci/run installs it with npm)")
     path = tag_page(output) if name == "tag" else page_paths(output)[name]
     for scheme in ("light", "dark"):
-        context, page = open_page(browser, base_url, path, 1280, scheme)
+        page = open_page(contexts, base_url, path, 1280, scheme)
         try:
             page.add_script_tag(path=str(AXE_JS))
             result = page.evaluate(AXE_RUN_JS)
@@ -161,14 +170,14 @@ def test_no_serious_accessibility_violations(browser, base_url, output, name):
             assert low == [], f"{name} ({scheme}): low contrast {low}"
             assert len(contrast["checked"]) >= 10, f"{name}: contrast was hardly checked {contrast}"
         finally:
-            context.close()
+            page.close()
 
 
-def test_the_contrast_checks_catch_low_contrast(browser, base_url):
+def test_the_contrast_checks_catch_low_contrast(contexts, base_url):
     """Both checks must fail on pale Arabic text, or their passing above would mean nothing."""
     if not AXE_JS.is_file():
         unavailable(f"axe-core not found at {AXE_JS} (.ci/run installs it with npm)")
-    context, page = open_page(browser, base_url, ARTICLE, 1280)
+    page = open_page(contexts, base_url, ARTICLE, 1280)
     try:
         page.add_style_tag(content=".article-body p { color: #c8c8c8 !important; }")
         page.add_script_tag(path=str(AXE_JS))
@@ -177,11 +186,11 @@ def test_the_contrast_checks_catch_low_contrast(browser, base_url):
         low = [c for c in page.evaluate(CONTRAST_JS)["checked"] if c["ratio"] < c["needed"]]
         assert low and all(c["where"] == "p" for c in low)
     finally:
-        context.close()
+        page.close()
 
 
-def test_print_style_keeps_the_story_only(browser, base_url):
-    context, page = open_page(browser, base_url, ARTICLE, 1280)
+def test_print_style_keeps_the_story_only(contexts, base_url):
+    page = open_page(contexts, base_url, ARTICLE, 1280)
     try:
         page.emulate_media(media="print")
         shown = page.evaluate("""() => Object.fromEntries(['.site-nav', '.site-footer', '.share', '.headline',
@@ -189,11 +198,11 @@ def test_print_style_keeps_the_story_only(browser, base_url):
         assert shown == {".site-nav": False, ".site-footer": False, ".share": False, ".headline": True,
                          ".article-body": True}
     finally:
-        context.close()
+        page.close()
 
 
-def test_body_text_measure_is_sixty_to_seventy_five_characters(browser, base_url):
-    context, page = open_page(browser, base_url, "/articles/tartus-first-container-ship/", 1280)
+def test_body_text_measure_is_sixty_to_seventy_five_characters(contexts, base_url):
+    page = open_page(contexts, base_url, "/articles/tartus-first-container-ship/", 1280)
     try:
         # Characters per line = column width / average advance of the body text set on one line.
         per_line = page.evaluate("""() => { let width = 0, chars = 0;
@@ -206,4 +215,4 @@ def test_body_text_measure_is_sixty_to_seventy_five_characters(browser, base_url
             return body.querySelector('p').getBoundingClientRect().width / (width / chars); }""")
         assert 60 <= per_line <= 75, per_line
     finally:
-        context.close()
+        page.close()
