@@ -124,6 +124,39 @@ class RelatedConfig:
     min_score: float = check(_non_negative_number, 0.08)
 
 
+def _sitemap_limit(value: int) -> str | None:
+    # 50,000 URLs per sitemap file is the sitemaps.org protocol's hard limit.
+    return None if 0 < value <= 50_000 else "an integer from 1 to 50000"
+
+
+def _root_path_or_url(value: str) -> str | None:
+    ok = value == "" or value.startswith("/") or urlsplit(value).scheme in ("http", "https")
+    return None if ok else 'a path starting with "/" or an http(s) URL'
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    items: int = check(_positive, 20)  # the newest N articles in every feed
+    full_content: bool = True  # the whole article, or only its summary
+    rss: bool = True
+    atom: bool = True
+    per_term: bool = True  # feeds for every tag and category too
+
+
+@dataclass(frozen=True)
+class SitemapConfig:
+    max_urls: int = check(_sitemap_limit, 50_000)  # beyond this, sitemap.xml becomes an index
+    news: bool = True  # news-sitemap.xml for Google News
+    robots: bool = True  # write robots.txt naming the sitemaps
+
+
+@dataclass(frozen=True)
+class SeoConfig:
+    logo: str = check(_root_path_or_url, "")  # the publisher's logo in NewsArticle data
+    image: str = check(_root_path_or_url, "")  # share image for pages without their own
+    twitter_site: str = ""  # the site's @handle for Twitter/X cards
+
+
 @dataclass(frozen=True)
 class DatesConfig:
     """How the theme shows dates; `locale` and `digits` (top level) apply as well."""
@@ -163,6 +196,9 @@ class SiteConfig:
     categories: TermsConfig = field(default_factory=TermsConfig)
     authors: TermsConfig = field(default_factory=TermsConfig)
     related: RelatedConfig = field(default_factory=RelatedConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    sitemap: SitemapConfig = field(default_factory=SitemapConfig)
+    seo: SeoConfig = field(default_factory=SeoConfig)
     # Not read from site.toml: where the site lives on disk.
     root: Path = field(default=Path("."), init=True, compare=False)
 

@@ -6,39 +6,42 @@ a planner to PLANNERS; collisions between any two outputs are caught here, in on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from .diagnostics import Diagnostic, error
+from .feeds import feed_jobs
 from .i18n import Translations, load_translations
 from .indexes import ArticleTerms, Indexes, derive
 from .model import Article
 from .pagination import paginate
+from .refs import SEE_ALSO_LABEL
 from .rendering import PageJob
 from .site import Site
+from .sitemaps import news_sitemap_jobs, robots_jobs, sitemap_jobs
 from .taxonomy_pages import term_jobs, terms_index_jobs
 from .themes import check_template_exists
-from .urls import UrlBuilder, output_file
+from .urls import output_file
 
 RECENT_ON_404 = 6
 
 Planner = Callable[[Site, Indexes], Iterable[PageJob]]
+# A finisher sees every job the planners made (the sitemap lists whatever pages exist).
+Finisher = Callable[[Site, Sequence[PageJob]], Iterable[PageJob]]
 
 
 def see_also_label(site: Site, strings: Translations | None = None) -> str:
     """The «شاهد أيضاً» card label, from the theme's translation file like every theme string."""
-    return (strings or load_translations(site.config)).get("see_also", "شاهد أيضاً")
+    return (strings or load_translations(site.config)).get("see_also", SEE_ALSO_LABEL)
 
 
 def article_context(site: Site, article: Article, see_also: str | None = None,
                     indexes: Indexes | None = None) -> dict[str, Any]:
     """An article page's context; `indexes` adds its tag/section/author links and related news."""
-    urls = UrlBuilder(site.config.base_url)
-    label = see_also or see_also_label(site)
-    body = site.resolver.resolve_html(article, article.body_html, urls.href, label)
+    body = site.resolve(article, article.body_html, see_also or see_also_label(site))
     return {
         "page_kind": article.kind,
         "article": article,
@@ -74,16 +77,19 @@ def not_found_job(site: Site, indexes: Indexes) -> Iterator[PageJob]:
     yield PageJob("404.html", "404.html", context, "404 page")
 
 
-PLANNERS: list[Planner] = [article_jobs, home_jobs, term_jobs, terms_index_jobs, not_found_job]
+PLANNERS: list[Planner] = [article_jobs, home_jobs, term_jobs, terms_index_jobs, not_found_job,
+                           feed_jobs, news_sitemap_jobs, robots_jobs]
+FINISHERS: list[Finisher] = [sitemap_jobs]
 
 
 def plan(site: Site, env: jinja2.Environment, static_outputs: Iterable[str] = (),
-         planners: Iterable[Planner] = PLANNERS,
-         indexes: Indexes | None = None) -> tuple[list[PageJob], list[Diagnostic]]:
+         planners: Iterable[Planner] = PLANNERS, indexes: Indexes | None = None,
+         finishers: Iterable[Finisher] = FINISHERS) -> tuple[list[PageJob], list[Diagnostic]]:
     """Every output of the site; `indexes` come from the derive stage (computed here if omitted)."""
     if indexes is None:
         indexes, _ = derive(site)
     jobs = [job for planner in planners for job in planner(site, indexes)]
+    jobs += [job for finisher in finishers for job in finisher(site, tuple(jobs))]
     problems = _missing_templates(site, jobs, env) + _collisions(jobs, static_outputs)
     return jobs, problems
 

@@ -16,7 +16,9 @@ from urllib.parse import unquote
 from .diagnostics import Diagnostic, error
 from .markup import CARD_TAG, REF_SCHEME
 from .model import Article
+from .urls import encode_tail
 
+SEE_ALSO_LABEL = "شاهد أيضاً"
 _REF_HREF = re.compile(r'href="' + re.escape(REF_SCHEME) + r'([^"#]*)(#[^"]*)?"')
 _CARD = re.compile(r"<" + CARD_TAG + r' ref="([^"]*)"\s*>\s*</' + CARD_TAG + r">")
 
@@ -65,7 +67,8 @@ class Resolver:
         def link(match: re.Match[str]) -> str:
             target = self.lookup(referrer, match.group(1))
             url = href(target.url) if target else "#"
-            return f'href="{html.escape(url)}{match.group(2) or ""}"'
+            fragment = encode_tail(html.unescape(match.group(2) or ""))
+            return f'href="{html.escape(url + fragment)}"'
 
         def card(match: re.Match[str]) -> str:
             target = self.lookup(referrer, html.unescape(match.group(1)))

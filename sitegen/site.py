@@ -9,7 +9,8 @@ from datetime import datetime
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .model import Article
-from .refs import Resolver
+from .refs import SEE_ALSO_LABEL, Resolver
+from .urls import UrlBuilder
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,16 @@ class Site:
     @property
     def everything(self) -> tuple[Article, ...]:
         return self.articles + self.pages
+
+    @property
+    def urls(self) -> UrlBuilder:
+        return UrlBuilder(self.config.base_url)
+
+    def resolve(self, article: Article, fragment: str, see_also: str = SEE_ALSO_LABEL) -> str:
+        """Final HTML of a body or summary from `article`: the editor's root-relative links moved
+        under base_url, and links/cards to other articles pointing at their current URL and title."""
+        urls = self.urls
+        return self.resolver.resolve_html(article, urls.rebase_html(fragment), urls.href, see_also)
 
 
 def newest_first(article: Article) -> tuple:

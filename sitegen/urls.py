@@ -6,12 +6,16 @@ Encoding happens once, on the way out (href/absolute), so nothing is ever double
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 # RFC 3986 sub-delims and ':' '@' are legal in a path; everything else (Arabic too) is encoded.
 _SAFE = "/:@!$&'()*+,;=-._~"
+# A root-relative href/src in rendered Markdown ('/images/x.svg', not '//cdn...' or 'https:...').
+_ROOT_RELATIVE = re.compile(r'\b(href|src)="(/(?!/)[^"]*)"')
 
 
 def permalink(pattern: str, slug: str, date: datetime | None) -> str:
@@ -34,6 +38,12 @@ def output_file(url_path: str) -> str:
 
 def encode_path(path: str) -> str:
     return quote(path, safe=_SAFE)
+
+
+def encode_tail(tail: str) -> str:
+    """A '?query' or '#fragment' (Arabic heading anchors are common) encoded like the path;
+    existing %XX escapes are kept, so nothing is encoded twice."""
+    return quote(tail, safe=_SAFE + "?#%")
 
 
 @dataclass(frozen=True)
@@ -60,3 +70,18 @@ class UrlBuilder:
         if urlsplit(path).scheme:
             return path
         return self.origin + self.href(path)
+
+    def rebase_html(self, body: str) -> str:
+        """Root-relative links an editor wrote in Markdown ('/about/', '/images/x.svg'), moved under
+        the base_url sub-path and percent-encoded like every other link (once: already-encoded
+        input is decoded first)."""
+        return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{html.escape(self._rebase(m.group(2)))}"', body)
+
+    def absolutize_html(self, body: str) -> str:
+        """Root-relative href/src made absolute, for feed readers that show content off-site."""
+        return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{self.origin}{m.group(2)}"', body)
+
+    def _rebase(self, raw: str) -> str:
+        value = html.unescape(raw)
+        cut = min((i for i in (value.find("?"), value.find("#")) if i >= 0), default=len(value))
+        return self.href(unquote(value[:cut])) + encode_tail(value[cut:])

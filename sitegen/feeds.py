@@ -1,0 +1,168 @@
+"""RSS 2.0 and Atom feeds: site-wide, and per tag and category (design §7).
+
+The feed data (absolute, percent-encoded URLs, RFC 822 and RFC 3339 dates with offsets, HTML
+wrapped for right-to-left readers) is prepared here; the theme's autoescaped XML templates
+(`feeds/rss.xml`, `feeds/atom.xml`) only lay it out, so `&`, `<` and `]]>` in a title or body
+always reach the XML escaped, and a site can still restyle its feeds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from .dates import iso
+from .i18n import load_translations
+from .indexes import Indexes
+from .model import Article
+from .refs import SEE_ALSO_LABEL
+from .rendering import PageJob
+from .site import Site
+from .urls import output_file
+
+# Characters XML 1.0 forbids even as references; a stray one would make the whole feed unreadable.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Atom needs an <updated> even when a feed has no entries; a fixed date keeps builds reproducible.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    name: str  # "rss" or "atom"
+    file_name: str  # inside the listing's folder: '/rss.xml', '/tags/غزة/rss.xml'
+    template: str
+    media_type: str
+
+
+RSS = FeedFormat("rss", "rss.xml", "feeds/rss.xml", "application/rss+xml")
+ATOM = FeedFormat("atom", "atom.xml", "feeds/atom.xml", "application/atom+xml")
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """An autodiscovery `<link rel="alternate">` for a page head."""
+
+    media_type: str
+    title: str
+    href: str  # absolute
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    link: str  # absolute, percent-encoded
+    published: str  # RFC 3339 with offset (Atom)
+    updated: str
+    pub_date: str  # RFC 822 with offset (RSS)
+    summary: str  # HTML, wrapped in <div dir="rtl" lang="...">; plain str so templates escape it
+    content: str | None  # HTML of the whole article, when full content is configured
+    categories: tuple[str, ...]
+    authors: tuple[str, ...]
+    image: str | None  # absolute
+
+
+@dataclass(frozen=True)
+class Feed:
+    format: FeedFormat
+    title: str
+    description: str
+    language: str
+    home: str  # absolute URL of the HTML listing this feed follows
+    self_url: str  # absolute URL of the feed itself
+    updated: str  # RFC 3339: the newest change among the items (never the build time)
+    last_build: str | None  # RFC 822 of the same moment, for RSS; None for an empty feed
+    items: tuple[FeedItem, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Something with feeds: the whole site, a tag or a category."""
+
+    title: str
+    url: str  # site-relative URL path of its HTML page, ending in '/'
+    articles: Sequence[Article]  # newest first
+    source: str  # for diagnostics: 'site feed', 'tag «غزة»'
+
+
+def xml_text(text: str) -> str:
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def formats(site: Site) -> list[FeedFormat]:
+    return [f for f, on in ((RSS, site.config.feeds.rss), (ATOM, site.config.feeds.atom)) if on]
+
+
+def site_listing(site: Site) -> Listing:
+    return Listing(site.config.title, "/", site.articles, "site feed")
+
+
+def feed_url(listing_url: str, feed_format: FeedFormat) -> str:
+    return listing_url + feed_format.file_name
+
+
+def feed_links(site: Site, listing: Listing) -> list[FeedLink]:
+    return [FeedLink(f.media_type, xml_text(listing.title), site.urls.absolute(feed_url(listing.url, f)))
+            for f in formats(site)]
+
+
+def listing_jobs(site: Site, listings: Iterable[Listing]) -> Iterator[PageJob]:
+    see_also = load_translations(site.config).get("see_also", SEE_ALSO_LABEL)
+    for listing in listings:
+        for feed_format in formats(site):
+            feed = make_feed(site, listing, feed_format, see_also)
+            yield PageJob(output_file(feed_url(listing.url, feed_format)), feed_format.template,
+                          {"feed": feed}, f"{listing.source} ({feed_format.name})")
+
+
+def feed_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
+    yield from listing_jobs(site, [site_listing(site)] + term_listings(site, indexes))
+
+
+def term_listings(site: Site, indexes: Indexes) -> list[Listing]:
+    """One listing per tag and per section (category), under the term page's own URL."""
+    if not site.config.feeds.per_term:
+        return []
+    return [Listing(term.name, term.url, term.articles, f"{taxonomy.kind} «{term.name}» feed")
+            for taxonomy in (indexes.tags, indexes.categories) for term in taxonomy.terms]
+
+
+def make_feed(site: Site, listing: Listing, feed_format: FeedFormat,
+              see_also: str = SEE_ALSO_LABEL) -> Feed:
+    config = site.config
+    newest = list(listing.articles[: config.feeds.items])
+    items = tuple(_item(site, article, see_also) for article in newest)
+    moments = [a.last_modified for a in newest if a.last_modified]
+    latest = max(moments) if moments else None
+    title = config.title if listing.url == "/" else f"{listing.title} | {config.title}"
+    return Feed(
+        format=feed_format, title=xml_text(title), description=xml_text(config.description or title),
+        language=config.language, home=site.urls.absolute(listing.url),
+        self_url=site.urls.absolute(feed_url(listing.url, feed_format)),
+        updated=iso(latest or _EPOCH), last_build=format_datetime(latest) if latest else None,
+        items=items,
+    )
+
+
+def _item(site: Site, article: Article, see_also: str) -> FeedItem:
+    urls = site.urls
+    published = article.date or _EPOCH
+    full = site.config.feeds.full_content
+    content = _wrap(site, article, article.body_html, see_also) if full else None
+    categories = ((article.category,) if article.category else ()) + article.tags
+    return FeedItem(
+        title=xml_text(article.title), link=urls.absolute(article.url),
+        published=iso(published), updated=iso(article.last_modified or published),
+        pub_date=format_datetime(published), summary=_wrap(site, article, article.summary_html, see_also),
+        content=content, categories=tuple(xml_text(c) for c in categories),
+        authors=tuple(xml_text(a) for a in article.authors),
+        image=urls.absolute(article.image) if article.image else None,
+    )
+
+
+def _wrap(site: Site, article: Article, fragment: str, see_also: str) -> str:
+    """Resolved HTML with absolute links (readers show it off-site), marked right to left."""
+    body = site.urls.absolutize_html(site.resolve(article, fragment, see_also))
+    return xml_text(f'<div dir="rtl" lang="{site.config.language}">{body}</div>')

@@ -1,0 +1,112 @@
+"""sitemap.xml (split into a sitemap index when large), news-sitemap.xml and robots.txt (design §7).
+
+The sitemap lists every HTML page the build writes, whatever planner made it, so new kinds of
+pages (tags, sections, authors ...) appear in it without being registered here. It is therefore a
+*finisher*: it runs after the planners and reads their jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .dates import iso
+from .feeds import xml_text
+from .indexes import Indexes
+from .model import Article
+from .rendering import PageJob
+from .site import Site
+
+SITEMAP = "sitemap.xml"
+NEWS_SITEMAP = "news-sitemap.xml"
+# Google News reads only articles published in the last two days, and at most 1,000 per sitemap.
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_MAX_ITEMS = 1000
+# Pages that must not be indexed: they are not content, or they only point at another URL.
+UNLISTED_KINDS = frozenset({"404", "redirect"})
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    loc: str  # absolute, percent-encoded
+    lastmod: str | None  # W3C datetime with offset
+
+
+@dataclass(frozen=True)
+class NewsEntry:
+    loc: str
+    publication_date: str
+    title: str
+
+
+def sitemap_jobs(site: Site, jobs: Sequence[PageJob]) -> Iterator[PageJob]:
+    entries = page_entries(site, jobs)
+    limit = site.config.sitemap.max_urls
+    if len(entries) <= limit:
+        yield PageJob(SITEMAP, "sitemaps/sitemap.xml", {"entries": entries}, "sitemap")
+        return
+    parts = []
+    for number, start in enumerate(range(0, len(entries), limit), start=1):
+        chunk = entries[start: start + limit]
+        name = f"sitemap-{number}.xml"
+        parts.append(SitemapEntry(site.urls.absolute(name), _newest(e.lastmod for e in chunk)))
+        yield PageJob(name, "sitemaps/sitemap.xml", {"entries": chunk}, f"sitemap part {number}")
+    yield PageJob(SITEMAP, "sitemaps/sitemap-index.xml", {"sitemaps": parts}, "sitemap index")
+
+
+def page_entries(site: Site, jobs: Sequence[PageJob]) -> list[SitemapEntry]:
+    entries: dict[str, SitemapEntry] = {}
+    for job in jobs:
+        if not job.output.endswith(".html") or not _listed(job):
+            continue
+        loc = site.urls.absolute(url_of_output(job.output))
+        entries.setdefault(loc, SitemapEntry(loc, _lastmod(job)))
+    return list(entries.values())
+
+
+def url_of_output(output: str) -> str:
+    """The URL path a static host serves `output` at: 'x/index.html' → '/x/'."""
+    if output == "index.html" or output.endswith("/index.html"):
+        return "/" + output.removesuffix("index.html")
+    return "/" + output
+
+
+def _listed(job: PageJob) -> bool:
+    context = job.context
+    return context.get("page_kind") not in UNLISTED_KINDS and not context.get("noindex")
+
+
+def _lastmod(job: PageJob) -> str | None:
+    """An article's `updated`, else its `date`; a listing's newest such moment."""
+    article = job.context.get("article")
+    if isinstance(article, Article):
+        return iso(article.last_modified) if article.last_modified else None
+    listed = job.context.get("articles") or ()
+    moments = [a.last_modified for a in listed if isinstance(a, Article) and a.last_modified]
+    return iso(max(moments)) if moments else None
+
+
+def _newest(values: Iterator[str | None]) -> str | None:
+    moments = [datetime.fromisoformat(v) for v in values if v]
+    return iso(max(moments)) if moments else None
+
+
+def news_sitemap_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
+    if not site.config.sitemap.news:
+        return
+    since = site.now - NEWS_WINDOW
+    recent = [a for a in site.articles if a.date and since < a.date <= site.now][:NEWS_MAX_ITEMS]
+    entries = [NewsEntry(site.urls.absolute(a.url), iso(a.date), xml_text(a.title))
+               for a in recent if a.date]
+    context = {"entries": entries, "publication": xml_text(site.config.title),
+               "language": site.config.language}
+    yield PageJob(NEWS_SITEMAP, "sitemaps/news-sitemap.xml", context, "news sitemap")
+
+
+def robots_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
+    if not site.config.sitemap.robots:
+        return
+    names = [SITEMAP] + ([NEWS_SITEMAP] if site.config.sitemap.news else [])
+    sitemaps = [site.urls.absolute(name) for name in names]
+    yield PageJob("robots.txt", "robots.txt", {"sitemaps": sitemaps}, "robots.txt")
