@@ -82,7 +82,8 @@ def _lastmod(job: PageJob) -> str | None:
     article = job.context.get("article")
     if isinstance(article, Article):
         return iso(article.last_modified) if article.last_modified else None
-    listed = job.context.get("articles") or ()
+    listed = list(job.context.get("articles") or ())
+    listed += [a for term in job.context.get("terms") or () for a in getattr(term, "articles", ())]
     moments = [a.last_modified for a in listed if isinstance(a, Article) and a.last_modified]
     return iso(max(moments)) if moments else None
 

@@ -145,3 +145,34 @@ def test_empty_site_still_has_valid_feeds(site_factory):
     for name in ("rss.xml", "atom.xml"):
         parsed = feedparser.parse((root / "output" / name).read_bytes())
         assert not parsed.bozo and parsed.entries == []
+
+
+def test_every_tag_and_section_has_its_own_feeds(site_factory):
+    root = site_factory({
+        "content/articles/a.md": article("أ", "2026-11-20T10:00:00+03:00", tags="[الإنتخابات, عاجل]",
+                                         category="سياسة"),
+        "content/articles/b.md": article("ب", "2026-11-21T10:00:00+03:00", tags="[الانتخابات]"),
+        "content/articles/c.md": article("ج", "2026-11-22T10:00:00+03:00", tags="[عاجل]",
+                                         category="اقتصاد"),
+        "content/articles/d.md": article("د", "2026-11-23T10:00:00+03:00", tags="[الانتخابات]"),
+    }, config=SUB_PATH_TOML)
+    build_site(root)
+    out = root / "output"
+    # «الإنتخابات» and «الانتخابات» are one tag, under its most used spelling: one feed for both.
+    election = out / "tags" / "الانتخابات"
+    for name in ("rss.xml", "atom.xml"):
+        parsed = feedparser.parse((election / name).read_bytes())
+        assert not parsed.bozo
+        assert [e.title for e in parsed.entries] == ["د", "ب", "أ"]
+        assert parsed.feed.link == "https://example.org/akhbar/tags/" + quote(election.name) + "/"
+    section = feedparser.parse((out / "categories" / "سياسة" / "rss.xml").read_bytes())
+    assert [e.title for e in section.entries] == ["أ"]
+    assert section.feed.title == "سياسة | أخبار & <تجربة>"
+
+
+def test_per_term_feeds_can_be_switched_off(site_factory):
+    root = site_factory({"content/articles/a.md": article("أ", tags="[عاجل]")},
+                        config=SUB_PATH_TOML + "\n[feeds]\nper_term = false\n")
+    build_site(root)
+    assert not list((root / "output" / "tags").rglob("*.xml"))
+    assert (root / "output" / "rss.xml").is_file()

@@ -86,6 +86,7 @@ def test_sitemap_lists_every_page_with_lastmod_from_updated_else_date(site):
         base + "about/": None,
         base: "2026-11-23T10:00:00+03:00",  # a listing: its newest item
         base + "page/2/": "2026-11-22T09:00:00+03:00",
+        base + "tags/": None, base + "categories/": None, base + "authors/": None,  # no terms yet
     }
 
 
@@ -103,9 +104,11 @@ def test_beyond_the_limit_sitemap_becomes_an_index_of_parts(site):
     index = valid(site / "output" / "sitemap.xml")
     assert index.tag == f"{{{SM}}}sitemapindex"
     parts = locs(index)
-    assert parts == ["https://example.org/akhbar/sitemap-1.xml", "https://example.org/akhbar/sitemap-2.xml"]
-    listed = [loc for n in (1, 2) for loc in locs(valid(site / "output" / f"sitemap-{n}.xml"))]
-    assert listed == every and len(locs(valid(site / "output" / "sitemap-1.xml"))) == 4
+    count = -(-len(every) // 4)
+    assert count >= 2 and parts == [f"https://example.org/akhbar/sitemap-{n}.xml" for n in range(1, count + 1)]
+    sizes = [len(locs(valid(site / "output" / f"sitemap-{n}.xml"))) for n in range(1, count + 1)]
+    listed = [loc for n in range(1, count + 1) for loc in locs(valid(site / "output" / f"sitemap-{n}.xml"))]
+    assert listed == every and max(sizes) == 4
     assert index.xpath("//sm:lastmod/text()", namespaces=NS)[0] == "2026-11-23T10:00:00+03:00"
 
 
