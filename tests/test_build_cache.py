@@ -69,9 +69,9 @@ def test_an_edit_re_renders_only_the_pages_showing_that_article(site_factory):
     result, cache = cached_build(root)
     assert (cache.hits, cache.misses) == (4, 1)
     # n1 is on the last listing page (2 per page, newest first) and in the 404 page's recent
-    # list; n5's card shows n1's title.
+    # list; n5's card shows n1's title; the site feeds carry it.
     assert sorted(result.rendered) == ["404.html", "articles/n1/index.html", "articles/n5/index.html",
-                                       "page/3/index.html"]
+                                       "atom.xml", "page/3/index.html", "rss.xml"]
     assert changed_files(before, snapshot(root / "output")) == set(result.rendered)
     assert soup(root / "output/articles/n5/index.html").select_one(".see-also a").text == "عنوان مصحح للخبر الأول"
 
@@ -84,10 +84,13 @@ def test_an_edit_that_does_not_change_a_listing_re_renders_it_but_does_not_rewri
     path.write_text(path.read_text(encoding="utf-8").replace("فقرة ثانية", "فقرة ثانية معدلة"),
                     encoding="utf-8")
     result, _cache = cached_build(root)
-    assert sorted(result.rendered) == ["404.html", "articles/n2/index.html", "page/2/index.html"]
-    # The listing shows n2's summary (its first paragraph), which did not change.
-    assert changed_files(before, snapshot(root / "output")) == {"articles/n2/index.html"}
-    assert result.report.written == 1
+    assert sorted(result.rendered) == ["404.html", "articles/n2/index.html", "atom.xml",
+                                       "page/2/index.html", "rss.xml"]
+    # The listing shows n2's summary (its first paragraph), which did not change; the feeds carry
+    # the whole article.
+    assert changed_files(before, snapshot(root / "output")) == {"articles/n2/index.html", "atom.xml",
+                                                                "rss.xml"}
+    assert result.report.written == 3
 
 
 def test_a_template_change_re_renders_everything_without_re_parsing(site_factory):
