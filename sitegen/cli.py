@@ -54,6 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_new(commands, common)
     _add_serve(commands, common)
     _add_check(commands, common)
+    _add_related(commands, common)
     return parser
 
 
@@ -157,6 +158,36 @@ def run_check(args: argparse.Namespace) -> int:
         exit_code = ExitCode.CONTENT_ERROR if report.failed(args.strict) else ExitCode.OK
     print(report.json() if args.format == "json" else report.text())
     return exit_code
+
+
+def _add_related(commands: Any, common: argparse.ArgumentParser) -> None:
+    related_parser = commands.add_parser(
+        "related", parents=[common], help="show an article's «أخبار ذات صلة» and why",
+        description="List the stories the build places under an article, best first, with each "
+                    "score broken down by signal (tags, section, text, stems, time). Nothing is "
+                    "written.")
+    related_parser.add_argument("target", help="the article's slug, URL or file path")
+    related_parser.add_argument("--drafts", action="store_true", help="include articles marked draft")
+    related_parser.add_argument("--future", action="store_true", help="include future-dated articles")
+    related_parser.add_argument("--now", type=_timestamp, metavar="ISO",
+                                help="pretend it is this time (which articles are published)")
+    related_parser.set_defaults(run=run_related)
+
+
+def run_related(args: argparse.Namespace) -> int:
+    from .related_report import explain_related
+
+    report = explain_related(args.site, args.target, BuildOptions(args.drafts, args.future),
+                             args.now or datetime.now(UTC))
+    print(f"«{report.article.title}» ({report.article.path})")
+    if not report.items:
+        print("  no related stories" + (" (related.max_items = 0)" if report.max_items == 0 else ""))
+    for rank, item in enumerate(report.items, 1):
+        s = item.score
+        print(f"{rank:>3}. «{item.article.title}» ({item.article.path})")
+        print(f"     {'pinned by the editor; ' if s.pinned else ''}score {s.total:.3f} = (tags {s.tags:.3f}"
+              f" + section {s.category:.3f} + text {s.text:.3f} + stems {s.stems:.3f}) × time {s.time:.3f}")
+    return ExitCode.OK
 
 
 def _timestamp(value: str) -> datetime:

@@ -115,13 +115,13 @@ class RelatedConfig:
 
     max_items: int = check(_non_negative, 5)
     include_newer: bool = True  # old stories link to their follow-ups
-    tags: float = check(_non_negative_number, 1.0)
-    category: float = check(_non_negative_number, 0.15)
-    text: float = check(_non_negative_number, 1.5)
-    stems: float = check(_non_negative_number, 0.4)  # weight of light stems next to exact tokens
+    tags: float = check(_non_negative_number, 0.5)
+    category: float = check(_non_negative_number, 0.1)
+    text: float = check(_non_negative_number, 2.0)
+    stems: float = check(_non_negative_number, 0.5)  # weight of light stems next to exact tokens
     half_life_days: float = check(_positive_number, 30.0)
     time_floor: float = check(_fraction, 0.3)  # how much an old story keeps of its score
-    min_score: float = check(_non_negative_number, 0.08)
+    min_score: float = check(_non_negative_number, 0.3)
 
 
 def _sitemap_limit(value: int) -> str | None:

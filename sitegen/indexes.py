@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
 from .model import Article
+from .related import Related, relate
 from .site import Site
 from .taxonomy import Taxonomy, Term, build_taxonomy
 
@@ -29,8 +30,8 @@ class Indexes:
     tags: Taxonomy
     categories: Taxonomy
     authors: Taxonomy
-    # Related articles per article path, best first (pins, then by score). Filled by sitegen.related.
-    related: Mapping[str, tuple[Article, ...]] = field(default_factory=dict)
+    # Related stories per article path, best first (pins, then by score), with their scores.
+    related: Mapping[str, tuple[Related, ...]] = field(default_factory=dict)
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -46,7 +47,7 @@ class Indexes:
         )
 
     def related_to(self, article: Article) -> tuple[Article, ...]:
-        return self.related.get(article.path, ())
+        return tuple(r.article for r in self.related.get(article.path, ()))
 
 
 def _unique(terms) -> tuple[Term, ...]:
@@ -65,5 +66,6 @@ def derive(site: Site) -> tuple[Indexes, list[Diagnostic]]:
     authors, found = build_taxonomy("authors", site.articles, lambda a: a.authors, config.authors,
                                     ("author", "authors"))
     problems += found
-    indexes = Indexes(tags, categories, authors, warnings=tuple(problems))
+    related = relate(site, tags, categories)
+    indexes = Indexes(tags, categories, authors, related, tuple(problems))
     return indexes, problems

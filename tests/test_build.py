@@ -106,8 +106,10 @@ def test_edit_rewrites_only_changed_files_and_removes_stale_ones(site_factory):
     report = build_site(root).report
     after = snapshot(root / "output")
     changed = sorted(p for p in after if p in before and after[p] != before[p])
-    # Feeds and sitemaps may change too; among pages, only these three show the edited title.
-    assert [p for p in changed if p.endswith(".html")] == ["404.html", "articles/n1/index.html", "index.html"]
+    # Feeds and sitemaps may change too; among pages, only these show the edited title (n2 lists
+    # n1, and listed n3, under «أخبار ذات صلة»).
+    assert [p for p in changed if p.endswith(".html")] == [
+        "404.html", "articles/n1/index.html", "articles/n2/index.html", "index.html"]
     assert sorted(set(before) - set(after)) == ["articles/n3/index.html"]
     assert (report.written, report.removed) == (len(changed), 1)
     assert after["css/style.css"] == before["css/style.css"]  # same inode, same mtime
