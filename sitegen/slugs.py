@@ -66,7 +66,8 @@ def slugify(text: str, max_length: int = DEFAULT_MAX_LENGTH) -> str:
 
 def stable_id(text: str) -> str:
     """Deterministic, never-empty slug for a title that slugifies to nothing."""
-    digest = hashlib.sha1(nfc(text).encode("utf-8"), usedforsecurity=False).hexdigest()
+    # surrogatepass: a lone surrogate (from a broken file name, say) must still give an id.
+    digest = hashlib.sha1(nfc(text).encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
     return "a-" + digest[:10]
 
 

@@ -69,15 +69,20 @@ def test_an_edit_re_renders_only_the_pages_showing_that_article(site_factory):
     result, cache = cached_build(root)
     assert (cache.hits, cache.misses) == (4, 1)
     # n1 is on the last listing page (2 per page, newest first) and in the 404 page's recent
-    # list; n5's card shows n1's title; the site feeds carry it.
-    assert sorted(result.rendered) == ["404.html", "articles/n1/index.html", "articles/n5/index.html",
-                                       "atom.xml", "page/3/index.html", "rss.xml"]
+    # list; n5's card shows n1's title, and so do the site feeds and the «أخبار ذات صلة» blocks
+    # that list n1.
+    listing_n1 = {f"articles/{a.slug}/index.html" for a in result.site.articles
+                  if "n1" in [r.article.slug for r in result.indexes.related[a.path]]}
+    assert listing_n1
+    assert sorted(result.rendered) == sorted({"404.html", "articles/n1/index.html", "articles/n5/index.html",
+                                              "atom.xml", "page/3/index.html", "rss.xml"} | listing_n1)
     assert changed_files(before, snapshot(root / "output")) == set(result.rendered)
     assert soup(root / "output/articles/n5/index.html").select_one(".see-also a").text == "عنوان مصحح للخبر الأول"
 
 
 def test_an_edit_that_does_not_change_a_listing_re_renders_it_but_does_not_rewrite_it(site_factory):
-    root = site_factory(news(), config=CONFIG)
+    # Without «أخبار ذات صلة» blocks, which would carry n2 onto the other article pages.
+    root = site_factory(news(), config=CONFIG + "[related]\nmax_items = 0\n")
     cached_build(root)
     before = snapshot(root / "output")
     path = root / "content/articles/2026-11-02-n2.md"
