@@ -150,11 +150,14 @@ class SitemapConfig:
     robots: bool = True  # write robots.txt naming the sitemaps
 
 
+def _twitter_handle(value: str) -> str | None:
+    return None if value == "" or re.fullmatch(r"@\w{1,15}", value) else 'a handle like "@akhbar"'
+
+
 @dataclass(frozen=True)
 class SeoConfig:
-    logo: str = check(_root_path_or_url, "")  # the publisher's logo in NewsArticle data
     image: str = check(_root_path_or_url, "")  # share image for pages without their own
-    twitter_site: str = ""  # the site's @handle for Twitter/X cards
+    twitter_site: str = check(_twitter_handle, "")  # the site's @handle for Twitter/X cards
 
 
 @dataclass(frozen=True)

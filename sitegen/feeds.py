@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
+from .config import SiteConfig
 from .dates import iso
 from .i18n import load_translations
 from .indexes import Indexes
@@ -21,7 +22,7 @@ from .model import Article
 from .refs import SEE_ALSO_LABEL
 from .rendering import PageJob
 from .site import Site
-from .urls import output_file
+from .urls import UrlBuilder, output_file
 
 # Characters XML 1.0 forbids even as references; a stray one would make the whole feed unreadable.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -91,8 +92,8 @@ def xml_text(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
-def formats(site: Site) -> list[FeedFormat]:
-    return [f for f, on in ((RSS, site.config.feeds.rss), (ATOM, site.config.feeds.atom)) if on]
+def formats(config: SiteConfig) -> list[FeedFormat]:
+    return [f for f, on in ((RSS, config.feeds.rss), (ATOM, config.feeds.atom)) if on]
 
 
 def site_listing(site: Site) -> Listing:
@@ -103,15 +104,15 @@ def feed_url(listing_url: str, feed_format: FeedFormat) -> str:
     return listing_url + feed_format.file_name
 
 
-def feed_links(site: Site, listing: Listing) -> list[FeedLink]:
-    return [FeedLink(f.media_type, xml_text(listing.title), site.urls.absolute(feed_url(listing.url, f)))
-            for f in formats(site)]
+def feed_links(config: SiteConfig, urls: UrlBuilder, listing_url: str, title: str) -> list[FeedLink]:
+    """Autodiscovery links for the feeds of the listing at `listing_url`."""
+    return [FeedLink(f.media_type, title, urls.absolute(feed_url(listing_url, f))) for f in formats(config)]
 
 
 def listing_jobs(site: Site, listings: Iterable[Listing]) -> Iterator[PageJob]:
     see_also = load_translations(site.config).get("see_also", SEE_ALSO_LABEL)
     for listing in listings:
-        for feed_format in formats(site):
+        for feed_format in formats(site.config):
             feed = make_feed(site, listing, feed_format, see_also)
             yield PageJob(output_file(feed_url(listing.url, feed_format)), feed_format.template,
                           {"feed": feed}, f"{listing.source} ({feed_format.name})")

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from . import seo
 from .config import SiteConfig
 from .dates import format_date, format_hijri, format_number, iso, localise_digits
 from .i18n import TranslationError, Translations, load_translations
@@ -32,6 +33,7 @@ def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
         number=lambda value: format_number(value, config.locale, config.digits),
         bdi=_bdi,
     )
+    seo.install(env, config, urls)  # Open Graph, JSON-LD and feed links for partials/head_meta.html
 
 
 def _translate(strings: Translations, key: str, n: Any, values: dict[str, Any]) -> str:
