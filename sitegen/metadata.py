@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from typing import Any
+from urllib.parse import unquote
 
 from .arabic import strip_harakat, strip_invisible, strip_tatweel, to_ascii_digits
 from .diagnostics import Diagnostic, did_you_mean, error
@@ -89,11 +90,19 @@ def _slug(value: Any) -> str:
 
 
 def _aliases(value: Any) -> tuple[str, ...]:
-    aliases = _string_list(value)
-    for alias in aliases:
+    """Old URL paths. One copied from a browser's address bar arrives percent-encoded: decoded
+    (and NFC) here, so it names the same file as the Arabic spelling of the same path."""
+    aliases = []
+    for written in _string_list(value):
+        alias = unicodedata.normalize("NFC", unquote(written))
         if not alias.startswith("/") or ".." in alias.split("/") or "\\" in alias or "\x00" in alias:
-            raise _Invalid(f"expected URL paths starting with '/', got '{alias}'")
-    return aliases
+            raise _Invalid(f"expected URL paths starting with '/', got '{written}'")
+        if "?" in alias or "#" in alias:
+            raise _Invalid(f"expected a URL path without '?query' or '#fragment' (a static host "
+                           f"serves one file per path), got '{written}'")
+        if alias not in aliases:
+            aliases.append(alias)
+    return tuple(aliases)
 
 
 def _template(value: Any) -> str:

@@ -18,8 +18,10 @@ from .i18n import Translations, load_translations
 from .indexes import ArticleTerms, Indexes, derive
 from .model import Article
 from .pagination import paginate
+from .redirects import redirect_jobs, redirects_file_job
 from .refs import SEE_ALSO_LABEL
 from .rendering import PageJob
+from .schedule import schedule_job
 from .site import Site
 from .sitemaps import news_sitemap_jobs, robots_jobs, sitemap_jobs
 from .taxonomy_pages import term_jobs, terms_index_jobs
@@ -78,7 +80,8 @@ def not_found_job(site: Site, indexes: Indexes) -> Iterator[PageJob]:
 
 
 PLANNERS: list[Planner] = [article_jobs, home_jobs, term_jobs, terms_index_jobs, not_found_job,
-                           feed_jobs, news_sitemap_jobs, robots_jobs]
+                           feed_jobs, news_sitemap_jobs, robots_jobs, redirect_jobs,
+                           redirects_file_job, schedule_job]
 FINISHERS: list[Finisher] = [sitemap_jobs]
 
 

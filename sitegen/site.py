@@ -10,7 +10,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .model import Article
 from .refs import SEE_ALSO_LABEL, Resolver
-from .urls import UrlBuilder
+from .urls import UrlBuilder, alias_url
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,6 @@ def _url_collisions(articles: list[Article]) -> list[Diagnostic]:
     for article in articles:
         claims[article.url].append(article.path)
         for alias in article.aliases:
-            claims[alias if alias.endswith((".html", "/")) else alias + "/"].append(
-                f"{article.path} (alias)")
+            claims[alias_url(alias)].append(f"{article.path} (alias)")
     return [error("", f"{url} is produced by both {' and '.join(sorted(paths))}")
             for url, paths in sorted(claims.items()) if len(paths) > 1]

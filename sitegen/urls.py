@@ -36,6 +36,12 @@ def output_file(url_path: str) -> str:
     return relative
 
 
+def alias_url(alias: str) -> str:
+    """The URL path an `aliases:` entry is served at: '/old' and '/old/' are both '/old/'
+    (a folder with index.html); '/old.html' stays a file."""
+    return alias if alias.endswith((".html", ".htm", "/")) else alias + "/"
+
+
 def encode_path(path: str) -> str:
     return quote(path, safe=_SAFE)
 
