@@ -176,7 +176,8 @@ class BuildCache:
         try:
             with open(self._outputs_file(output_dir), "rb") as stream:
                 saved = pickle.load(stream)
-            if saved["format"] != FORMAT or saved["output"] != str(output_dir):
+            if saved["format"] != FORMAT or saved["output"] != str(output_dir) \
+                    or saved["folder"] != _identity(output_dir):
                 return None
             return {path: OutputRecord(*record) for path, record in saved["records"].items()}
         except Exception:  # missing, truncated, corrupt, another format: build without it
@@ -186,7 +187,7 @@ class BuildCache:
         self.folder.mkdir(exist_ok=True)
         target = self._outputs_file(output_dir)
         temporary = target.with_name(target.name + f".{os.getpid()}.tmp")
-        data = {"format": FORMAT, "output": str(output_dir),
+        data = {"format": FORMAT, "output": str(output_dir), "folder": _identity(output_dir),
                 "records": {path: tuple(record) for path, record in records.items()}}
         temporary.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, target)
@@ -301,6 +302,13 @@ class BuildCache:
     def _miss(self) -> None:
         self.misses += 1
         return None
+
+
+def _identity(output_dir: Path) -> tuple[int, int]:
+    """Every write swaps in a new output folder (shadow.py), so its inode says which build made it:
+    a build killed between the swap and saving the record leaves a record of another folder."""
+    info = output_dir.stat()
+    return info.st_dev, info.st_ino
 
 
 def forget_outputs(root: Path, output_dir: Path) -> None:

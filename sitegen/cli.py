@@ -35,7 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_failure(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted; output/ was left as it was", file=sys.stderr)
+        # The output folder is swapped in one step, so it holds one complete site either way.
+        print("interrupted: output/ holds the previous site whole (or the new one, if writing "
+              "had finished)", file=sys.stderr)
         return 130
 
 

@@ -4,11 +4,12 @@ Pages go into a staging folder beside output/ as they are rendered (a build neve
 in memory), and output/ does not change until the whole build has succeeded:
 
 - A new (missing or empty) output folder is built whole in the staging folder and renamed into place.
-- An existing output folder is updated in place: only files whose bytes changed are staged, then
-  each replaces its old version with one rename (readers never see half a file), stale files are
-  removed, and an error half-way puts back everything already replaced. Rebuilding the whole tree
-  instead would mean a new directory per article plus deleting the old tree: on a 10,000-article
-  site that costs far more than the rebuild itself.
+- An existing output folder is replaced in one atomic step: only files whose bytes changed are
+  staged; they go into the previous site's tree kept beside output/ (shadow.py, hard links to
+  output/'s unchanged files), which is then exchanged with output/. A build killed at any moment
+  leaves output/ the old site or the new one, never a mix; a failed one leaves it untouched.
+  Rebuilding the whole tree instead would mean a new directory per article plus deleting the old
+  tree: on a 10,000-article site that costs far more than the rebuild itself.
 - Unchanged files are never rewritten (they keep their modification time, so deploy tools upload
   only what changed), and when nothing changed, nothing is touched at all.
 """
@@ -25,6 +26,7 @@ from pathlib import Path
 from .diagnostics import ConfigError, error
 from .discovery import StaticFile
 from .rendering import RenderedFile
+from .shadow import Shadow, put, remove
 
 STAGING_PREFIX = ".sitegen-staging-"
 # Written into every output folder. A build replaces its output folder as a whole, so it only
@@ -130,12 +132,14 @@ def commit(staging: Staging, staged: list[str], unchanged: int, static: list[Sta
 
     `unchanged` counts the rendered files already in place; the report counts static copies too.
     """
+    shadow = Shadow(staging.output_dir)
     if staging.whole:
         for item in static:
             target = staging.staged_file(item.dest)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(item.src, target)
         staging.staged_file(MARKER).write_bytes(MARKER_TEXT)
+        shadow.discard()  # it mirrored an output folder that is gone
         _move_whole(staging.path, staging.output_dir)
         return WriteReport(len(staged) + len(static), 0, 0)
     copies = [item for item in static if not same_copy(staging.output_dir / item.dest, item.src)]
@@ -146,108 +150,15 @@ def commit(staging: Staging, staged: list[str], unchanged: int, static: list[Sta
     if not staged and not copies and not stale:
         staging.discard()
         return WriteReport(0, unchanged + static_kept, 0)
-    removed = _Journal(staging).apply(staged + [c.dest for c in copies], stale)
+    # Every change goes into the previous site's tree, which then takes output/'s place at once.
+    tree = shadow.prepare()
+    replaced = staged + [c.dest for c in copies]
+    for rel in replaced:
+        put(tree, rel, staging.staged_file(rel))
+    removed = sum(remove(tree, rel) for rel in stale)
+    shadow.swap(replaced + stale)
+    staging.discard()
     return WriteReport(len(staged) + len(copies), unchanged + static_kept, removed)
-
-
-class _Journal:
-    """Replace files in output/ one rename at a time, undoing them all if anything fails."""
-
-    def __init__(self, staging: Staging):
-        self.staging = staging
-        self.output_dir = staging.output_dir
-        self.undo: list[tuple[Path, Path | None]] = []  # (output path, its old version or None)
-        self.made_dirs: list[Path] = []
-        self.attic = staging.path / "old"
-
-    def apply(self, replace: list[str], stale: list[str]) -> int:
-        self.attic.mkdir()
-        try:
-            for rel in replace:
-                self._replace(rel)
-            removed = sum(self._retire(self.output_dir / rel) for rel in stale)
-        except BaseException:
-            self._roll_back()
-            raise
-        for rel in stale:
-            _prune_empty_parents(self.output_dir / rel, self.output_dir)
-        self.staging.discard()
-        return removed
-
-    def _replace(self, rel: str) -> None:
-        dest = self.output_dir / rel
-        self._make_parent(dest)
-        had_old = self._retire(dest, folders_too=True)
-        if not had_old:
-            self.undo.append((dest, None))
-        os.rename(self.staging.staged_file(rel), dest)
-
-    def _retire(self, path: Path, folders_too: bool = False) -> int:
-        """Move an old file (or, when a file now takes its place, a folder) aside, to put back on error."""
-        if path.is_dir() and not path.is_symlink() and not folders_too:
-            return 0  # a stale file's path now holds a new folder
-        old_copy = self.attic / str(len(self.undo))
-        if not _move_if_exists(path, old_copy):
-            return 0
-        self.undo.append((path, old_copy))
-        return 1
-
-    def _make_parent(self, dest: Path) -> None:
-        missing = []
-        parent = dest.parent
-        while not parent.is_dir():
-            if parent.exists() or parent.is_symlink():
-                self._retire(parent)  # a stale file where a folder now belongs
-            missing.append(parent)
-            parent = parent.parent
-        for folder in reversed(missing):
-            folder.mkdir()
-            self.made_dirs.append(folder)
-
-    def _roll_back(self) -> None:
-        for dest, old_copy in reversed(self.undo):
-            if old_copy is None:
-                dest.unlink(missing_ok=True)
-                continue
-            if dest.is_dir() and not dest.is_symlink():
-                _remove_folder_made_here(dest, self.made_dirs)
-            elif old_copy.is_dir() and (dest.exists() or dest.is_symlink()):
-                dest.unlink()  # the new file that took an old folder's place
-            if old_copy.exists() or old_copy.is_symlink():
-                os.replace(old_copy, dest)
-        for folder in reversed(self.made_dirs):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
-        self.staging.discard()
-
-
-def _remove_folder_made_here(folder: Path, made: list[Path]) -> None:
-    """Undo a folder created where an old file was: its new files are already gone."""
-    for inner in sorted((m for m in made if m == folder or folder in m.parents), reverse=True):
-        try:
-            inner.rmdir()
-        except OSError:
-            pass
-
-
-def _move_if_exists(path: Path, to: Path) -> bool:
-    try:
-        os.rename(path, to)
-    except (FileNotFoundError, NotADirectoryError):  # gone, or a parent is now a file
-        return False
-    return True
-
-
-def _prune_empty_parents(path: Path, top: Path) -> None:
-    folder = path.parent
-    while folder != top and top in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def _move_whole(staging: Path, output_dir: Path) -> None:

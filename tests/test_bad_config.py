@@ -180,7 +180,8 @@ def test_build_only_removes_its_own_stale_files(site_factory, tmp_path):
     (root / "content/articles/old.md").unlink()
     report = build_site(root).report
     assert report.removed == 1 and not (tmp_path / "public/articles/old").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "public-notes.txt", "public-old", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".public.sitegen-previous", "public", "public-notes.txt", "public-old", "site"]
 
 
 def test_missing_theme(site_factory):

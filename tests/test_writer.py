@@ -1,4 +1,4 @@
-"""The writer on its own: in-place updates of an existing output folder, and undoing a failed one."""
+"""The writer on its own: updates of an existing output folder, and a failed one leaving it untouched."""
 
 from __future__ import annotations
 
@@ -48,22 +48,26 @@ def test_a_file_can_become_a_folder_and_back(tmp_path):
     assert (out / "x").read_bytes() == b"file again"
 
 
-def test_an_error_while_replacing_files_puts_every_old_file_back(tmp_path, monkeypatch):
+def test_an_error_while_replacing_files_leaves_output_untouched(tmp_path, monkeypatch):
     out = tmp_path / "output"
     write(files(a__index=b"A", b__index=b"B", c=b"C"), [], out)
     before = snapshot(out)
-    real_rename, calls = os.rename, []
+    real_replace, calls = os.replace, []
 
-    def failing_rename(source, target):
+    def failing_replace(source, target):
         calls.append(target)
-        if len(calls) == 5:
+        if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        return real_rename(source, target)
+        return real_replace(source, target)
 
-    monkeypatch.setattr(writer.os, "rename", failing_rename)
+    monkeypatch.setattr(writer.os, "replace", failing_replace)
     with pytest.raises(OSError):
         write(files(a__index=b"A2", b__index=b"B2", new__index=b"N"), [], out)
     monkeypatch.undo()
     assert snapshot(out) == before
     assert not (out / "new").exists()
     assert staging_dirs(out) == []
+    # The next build repairs the half-updated previous tree it keeps beside output/.
+    write(files(a__index=b"A2", b__index=b"B2", new__index=b"N"), [], out)
+    assert {k: v[0] for k, v in snapshot(out).items() if k != MARKER} == {
+        "a/index.html": b"A2", "b/index.html": b"B2", "new/index.html": b"N"}

@@ -1,0 +1,209 @@
+"""The previous output folder, kept beside output/ so that a build replaces output/ in one step.
+
+A build must never leave output/ half old and half new, even when it is killed while writing
+(design §4). Replacing files one by one cannot promise that, and building a whole new tree every
+time costs more than the build on a 10,000-page site. So the folder that the last build replaced
+is kept as `.output.sitegen-previous/tree`: its files are hard links to the same files as
+output/'s wherever they did not change. A build brings that tree up to date with output/ (only
+the paths the last build changed, listed in `pending`), applies its own changes to the tree, then
+exchanges the tree and output/ with one atomic rename (Linux renameat2 RENAME_EXCHANGE).
+
+Files are never written in place, only renamed over or unlinked, so the inodes output/ shares with
+the tree are never modified. When `pending` is missing (the first time, or after a build was
+killed half-way through updating the tree), the whole tree is compared with output/ instead.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+SHADOW_SUFFIX = ".sitegen-previous"
+
+
+class Shadow:
+    def __init__(self, output_dir: Path):
+        self.output_dir = output_dir
+        self.container = output_dir.parent / f".{output_dir.name}{SHADOW_SUFFIX}"
+        self.tree = self.container / "tree"
+        self.pending = self.container / "pending.json"
+
+    def prepare(self) -> Path:
+        """The tree, made equal to output/ file for file, ready to take this build's changes."""
+        changed = self._take_pending()
+        if changed is None or not self.tree.is_dir():
+            self.container.mkdir(exist_ok=True)
+            sync_all(self.output_dir, self.tree)
+            return self.tree
+        for rel in changed:
+            sync_path(self.output_dir, self.tree, rel)
+        # Files dropped into output/ by hand (CNAME...) are usually at the top: mirror those too.
+        sync_top_files(self.output_dir, self.tree)
+        return self.tree
+
+    def swap(self, changed: Iterable[str]) -> None:
+        """Put the tree in output/'s place; the old output/ becomes the tree, `changed` behind."""
+        exchange(self.tree, self.output_dir)
+        temporary = self.pending.with_suffix(".tmp")
+        temporary.write_text(json.dumps(sorted(set(changed)), ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.pending)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.container, ignore_errors=True)
+
+    def _take_pending(self) -> list[str] | None:
+        # Removed before the tree is touched: if this build dies half-way, the next one
+        # compares the whole tree instead of trusting a list that no longer describes it.
+        try:
+            changed = json.loads(self.pending.read_text(encoding="utf-8"))
+            self.pending.unlink()
+        except (OSError, ValueError):
+            return None
+        return changed if isinstance(changed, list) and all(isinstance(c, str) for c in changed) else None
+
+
+def sync_all(source: Path, tree: Path) -> None:
+    """Make `tree` hold the same files (hard links) as `source`, and nothing else."""
+    _make_folder(tree)
+    with os.scandir(source) as entries:
+        wanted = {entry.name: entry for entry in entries}
+    for name in set(os.listdir(tree)) - wanted.keys():
+        _remove(tree / name)
+    for name, entry in wanted.items():
+        if entry.is_dir(follow_symlinks=False):
+            sync_all(Path(entry.path), tree / name)
+        else:
+            _link(Path(entry.path), tree / name)
+
+
+def sync_path(source: Path, tree: Path, rel: str) -> None:
+    """Make `tree/rel` what `source/rel` is now: the same file, a folder, or nothing."""
+    have, want = tree / rel, source / rel
+    if want.is_file():
+        _make_parents(have, tree)
+        _link(want, have)
+    elif want.is_dir():
+        _make_parents(have, tree)
+        _make_folder(have)
+    else:
+        _remove(have)
+        prune_empty_parents(have, tree)
+
+
+def sync_top_files(source: Path, tree: Path) -> None:
+    with os.scandir(source) as entries:
+        files = {e.name: Path(e.path) for e in entries if not e.is_dir(follow_symlinks=False)}
+    with os.scandir(tree) as entries:
+        extra = [Path(e.path) for e in entries if not e.is_dir(follow_symlinks=False) and e.name not in files]
+    for path in extra:
+        path.unlink()
+    for name, path in files.items():
+        _link(path, tree / name)
+
+
+def put(tree: Path, rel: str, new_file: Path) -> None:
+    """Rename `new_file` to `tree/rel`, replacing a file or a folder that is there."""
+    target = tree / rel
+    _make_parents(target, tree)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)  # links only: output/'s files are untouched
+    os.replace(new_file, target)
+
+
+def remove(tree: Path, rel: str) -> int:
+    """Remove the file `tree/rel` (a stale page) and folders left empty; 1 when it was there."""
+    target = tree / rel
+    if target.is_dir() and not target.is_symlink():
+        return 0  # a stale file's path now holds a new folder
+    try:
+        target.unlink()
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    prune_empty_parents(target, tree)
+    return 1
+
+
+def prune_empty_parents(path: Path, top: Path) -> None:
+    folder = path.parent
+    while folder != top and top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _link(source: Path, target: Path) -> None:
+    """`target` becomes a hard link to `source` (a copy where links are not possible)."""
+    try:
+        if os.path.samefile(source, target):
+            return
+    except OSError:
+        pass
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    temporary = target.with_name(f".{target.name}.sitegen-link")
+    temporary.unlink(missing_ok=True)
+    try:
+        os.link(source, temporary)
+    except OSError:
+        shutil.copy2(source, temporary)
+    os.replace(temporary, target)
+
+
+def _make_parents(path: Path, top: Path) -> None:
+    missing = []
+    for parent in path.parents:
+        if parent == top or top not in parent.parents:
+            break
+        missing.append(parent)
+    for folder in reversed(missing):
+        _make_folder(folder)
+
+
+def _make_folder(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        return
+    if path.exists() or path.is_symlink():
+        path.unlink()  # a file where a folder now belongs
+    path.mkdir()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two folders atomically; where the kernel cannot, output/ is missing for one rename."""
+    if _renameat2_exchange(a, b):
+        return
+    parked = a.with_name(a.name + ".parked")
+    os.rename(b, parked)
+    os.rename(a, b)
+    os.rename(parked, a)
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+@functools.cache
+def _renameat2():  # find_library runs ldconfig: once per process is enough
+    libc_name = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
