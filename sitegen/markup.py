@@ -147,5 +147,12 @@ def plain_text(html: str) -> str:
     import html as html_lib
 
     text = re.sub(r"<sup[^>]*>.*?</sup>", "", html, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", text)
+    # Block tags separate words; inline ones do not: «و<a>رابط</a>» reads «ورابط», not «و رابط».
+    text = _BLOCK_TAG.sub(" ", text)
+    text = re.sub(r"<[^>]+>", "", text)
     return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
+
+
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|table|thead|tbody|tr|td|th|"
+                        r"blockquote|pre|figure|figcaption|section|aside|header|footer|"
+                        r"sitegen-card)\b[^>]*>", re.I)
