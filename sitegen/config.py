@@ -141,6 +141,9 @@ class FeedsConfig:
     rss: bool = True
     atom: bool = True
     per_term: bool = True  # feeds for every tag and category too
+    # Term feeds are many (one per tag): summaries keep them small; whole articles are opt-in.
+    term_items: int = check(_positive, 10)
+    term_full_content: bool = False
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ class Listing:
     url: str  # site-relative URL path of its HTML page, ending in '/'
     articles: Sequence[Article]  # newest first
     source: str  # for diagnostics: 'site feed', 'tag «غزة»'
+    items: int  # the newest N go in the feed
+    full_content: bool  # whole articles, or summaries only
 
 
 def xml_text(text: str) -> str:
@@ -97,7 +99,8 @@ def formats(config: SiteConfig) -> list[FeedFormat]:
 
 
 def site_listing(site: Site) -> Listing:
-    return Listing(site.config.title, "/", site.articles, "site feed")
+    feeds = site.config.feeds
+    return Listing(site.config.title, "/", site.articles, "site feed", feeds.items, feeds.full_content)
 
 
 def feed_url(listing_url: str, feed_format: FeedFormat) -> str:
@@ -110,10 +113,10 @@ def feed_links(config: SiteConfig, urls: UrlBuilder, listing_url: str, title: st
 
 
 def listing_jobs(site: Site, listings: Iterable[Listing]) -> Iterator[PageJob]:
-    see_also = load_translations(site.config).get("see_also", SEE_ALSO_LABEL)
+    items = ItemMaker(site)
     for listing in listings:
         for feed_format in formats(site.config):
-            feed = make_feed(site, listing, feed_format, see_also)
+            feed = make_feed(site, listing, feed_format, items)
             yield PageJob(output_file(feed_url(listing.url, feed_format)), feed_format.template,
                           {"feed": feed}, f"{listing.source} ({feed_format.name})")
 
@@ -124,17 +127,18 @@ def feed_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
 
 def term_listings(site: Site, indexes: Indexes) -> list[Listing]:
     """One listing per tag and per section (category), under the term page's own URL."""
-    if not site.config.feeds.per_term:
+    feeds = site.config.feeds
+    if not feeds.per_term:
         return []
-    return [Listing(term.name, term.url, term.articles, f"{taxonomy.kind} «{term.name}» feed")
+    return [Listing(term.name, term.url, term.articles, f"{taxonomy.kind} «{term.name}» feed",
+                    feeds.term_items, feeds.term_full_content)
             for taxonomy in (indexes.tags, indexes.categories) for term in taxonomy.terms]
 
 
 def make_feed(site: Site, listing: Listing, feed_format: FeedFormat,
-              see_also: str = SEE_ALSO_LABEL) -> Feed:
-    config = site.config
-    newest = list(listing.articles[: config.feeds.items])
-    items = tuple(_item(site, article, see_also) for article in newest)
+              items: ItemMaker | None = None) -> Feed:
+    config, items = site.config, items or ItemMaker(site)
+    newest = list(listing.articles[: listing.items])
     moments = [a.last_modified for a in newest if a.last_modified]
     latest = max(moments) if moments else None
     title = config.title if listing.url == "/" else f"{listing.title} | {config.title}"
@@ -143,27 +147,41 @@ def make_feed(site: Site, listing: Listing, feed_format: FeedFormat,
         language=config.language, home=site.urls.absolute(listing.url),
         self_url=site.urls.absolute(feed_url(listing.url, feed_format)),
         updated=iso(latest or _EPOCH), last_build=format_datetime(latest) if latest else None,
-        items=items,
+        items=tuple(items.item(article, listing.full_content) for article in newest),
     )
 
 
-def _item(site: Site, article: Article, see_also: str) -> FeedItem:
-    urls = site.urls
-    published = article.date or _EPOCH
-    full = site.config.feeds.full_content
-    content = _wrap(site, article, article.body_html, see_also) if full else None
-    categories = ((article.category,) if article.category else ()) + article.tags
-    return FeedItem(
-        title=xml_text(article.title), link=urls.absolute(article.url),
-        published=iso(published), updated=iso(article.last_modified or published),
-        pub_date=format_datetime(published), summary=_wrap(site, article, article.summary_html, see_also),
-        content=content, categories=tuple(xml_text(c) for c in categories),
-        authors=tuple(xml_text(a) for a in article.authors),
-        image=urls.absolute(article.image) if article.image else None,
-    )
+class ItemMaker:
+    """Feed items, made once per article (and content choice) however many feeds list it: an
+    article sits in the site feed and in the feeds of each of its tags and its section."""
 
+    def __init__(self, site: Site):
+        self.site = site
+        self.see_also = load_translations(site.config).get("see_also", SEE_ALSO_LABEL)
+        self._made: dict[tuple[str, bool], FeedItem] = {}
 
-def _wrap(site: Site, article: Article, fragment: str, see_also: str) -> str:
-    """Resolved HTML with absolute links (readers show it off-site), marked right to left."""
-    body = site.urls.absolutize_html(site.resolve(article, fragment, see_also))
-    return xml_text(f'<div dir="rtl" lang="{site.config.language}">{body}</div>')
+    def item(self, article: Article, full_content: bool) -> FeedItem:
+        key = (article.path, full_content)
+        if key not in self._made:
+            self._made[key] = self._make(article, full_content)
+        return self._made[key]
+
+    def _make(self, article: Article, full_content: bool) -> FeedItem:
+        urls = self.site.urls
+        published = article.date or _EPOCH
+        categories = ((article.category,) if article.category else ()) + article.tags
+        return FeedItem(
+            title=xml_text(article.title), link=urls.absolute(article.url),
+            published=iso(published), updated=iso(article.last_modified or published),
+            pub_date=format_datetime(published), summary=self._wrap(article, article.summary_html),
+            content=self._wrap(article, article.body_html) if full_content else None,
+            categories=tuple(xml_text(c) for c in categories),
+            authors=tuple(xml_text(a) for a in article.authors),
+            image=urls.absolute(article.image) if article.image else None,
+        )
+
+    def _wrap(self, article: Article, fragment: str) -> str:
+        """Resolved HTML with absolute links (readers show it off-site), marked right to left."""
+        site = self.site
+        body = site.urls.absolutize_html(site.resolve(article, fragment, self.see_also))
+        return xml_text(f'<div dir="rtl" lang="{site.config.language}">{body}</div>')

@@ -176,3 +176,18 @@ def test_per_term_feeds_can_be_switched_off(site_factory):
     build_site(root)
     assert not list((root / "output" / "tags").rglob("*.xml"))
     assert (root / "output" / "rss.xml").is_file()
+
+
+@pytest.mark.parametrize(("extra", "count", "full"), [("", 10, False),
+                                                      ("term_items = 3\nterm_full_content = true\n", 3, True)])
+def test_term_feeds_are_summaries_of_the_newest_ten_unless_configured(site_factory, extra, count, full):
+    files = {f"content/articles/n{n:02d}.md": article(f"خبر {n}", f"2026-11-{n:02d}T10:00:00+03:00",
+                                                      "مقدمة.\n\nمتن طويل.", tags="[عاجل]")
+             for n in range(1, 13)}
+    root = site_factory(files, config=SUB_PATH_TOML + "\n[feeds]\n" + extra)
+    build_site(root)
+    term = feedparser.parse((root / "output/tags/عاجل/rss.xml").read_bytes())
+    assert [e.title for e in term.entries] == [f"خبر {n}" for n in range(12, 12 - count, -1)]
+    assert ("content" in term.entries[0]) is full
+    site_wide = feedparser.parse((root / "output/rss.xml").read_bytes())
+    assert len(site_wide.entries) == 12 and "متن طويل" in site_wide.entries[0].content[0].value
