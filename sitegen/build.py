@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,15 +20,19 @@ from typing import Any
 import jinja2
 
 from .build_cache import BuildCache
+from .build_record import BuildState, MergedTerm
 from .config import SiteConfig, load_config
 from .diagnostics import ConfigError, Diagnostic, error, raise_if_errors
 from .discovery import STATIC_DIR, StaticFile, discover, discover_static
+from .freshness import Freshness, WatchedTime
 from .indexes import Indexes, derive
+from .model import SourceFile
 from .parse_cache import ParseCache
 from .parsing import parse
 from .planning import plan
 from .progress import Progress, no_progress
 from .publishing import publish
+from .refs import Resolver
 from .rendering import PageJob, RenderedFile, render
 from .site import BuildOptions, Site, assemble
 from .template_api import install
@@ -64,6 +68,29 @@ class BuildResult:
     pages_by_kind: dict[str, int] = field(default_factory=dict)
     indexes: Indexes | None = None  # tags, sections, authors, related news (merged variants too)
     rendered: tuple[str, ...] = ()  # outputs rendered by this build; the rest were known unchanged
+    counts: tuple[int, int] | None = None  # (articles, pages) when `site` is not loaded (up to date)
+    merged: tuple[MergedTerm, ...] = ()  # merged_terms, when `indexes` is not loaded (up to date)
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing was parsed or rendered: the last build's output is still current."""
+        return self.counts is not None
+
+    @property
+    def merged_terms(self) -> tuple[MergedTerm, ...]:
+        """Terms written in more than one way (the build report lists them)."""
+        if self.indexes is None:
+            return self.merged
+        return tuple(MergedTerm(t.kind, t.name, t.spellings)
+                     for taxonomy in self.indexes.taxonomies for t in taxonomy.merged)
+
+    @property
+    def article_count(self) -> int:
+        return self.counts[0] if self.counts else len(self.site.articles)
+
+    @property
+    def page_count(self) -> int:
+        return self.counts[1] if self.counts else len(self.site.pages)
 
 
 @dataclass(frozen=True)
@@ -97,10 +124,11 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
     """Build the site into its output folder.
 
     `cache` keeps parsed sources between builds; a BuildCache (the on-disk one) also lets the
-    build skip pages whose inputs did not change. `jobs`: worker processes (None: every core).
+    build skip pages whose inputs did not change, or the whole build when nothing did.
+    `jobs`: worker processes for parsing and rendering (None: every core).
     """
-    timer = StageTimer()
-    workers_n = resolve_jobs(jobs)
+    timer, workers_n = StageTimer(), resolve_jobs(jobs)
+    options, now = options or BuildOptions(), now or datetime.now(UTC)
     with timer.stage("config"):
         config = load_config(root, overrides)
         chain = load_theme_chain(config.root, config.theme)
@@ -108,15 +136,43 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
     with site_lock(config.root, config.output_path):
         check_output_folder(config.output_path)  # before any work, so the refusal comes at once
         try:
-            planned = plan_site(config, chain, options or BuildOptions(), now or datetime.now(UTC),
-                                timer=timer, cache=cache, progress=progress, jobs=workers_n)
+            discovered = discover_site(config, chain, timer)
+            fresh = Freshness(store, config, chain, options, *discovered) if store else None
+            with timer.stage("up-to-date check"):
+                current = fresh.current(now) if fresh else None
+            if current:
+                return _up_to_date(config, current, now, timer)
+            planned = plan_site(config, chain, options, now, timer=timer, cache=cache, progress=progress,
+                                jobs=workers_n, discovered=discovered)
             published = publish(planned.jobs, planned.env, planned.static, config, chain, cache=store,
                                 jobs_n=workers_n, progress=progress, stage=timer.stage)
+            result = BuildResult(config, planned.site, published.report, len(planned.jobs),
+                                 dict(timer.seconds), planned.warnings, planned.pages_by_kind,
+                                 planned.indexes, published.rendered)
+            if store and fresh:
+                store.record(config.output_path, published.outputs,
+                             fresh.state(planned.site.next_scheduled, _summary(result)))
         finally:
             if store:
                 store.close()
-    return BuildResult(config, planned.site, published.report, len(planned.jobs), dict(timer.seconds),
-                       planned.warnings, planned.pages_by_kind, planned.indexes, published.rendered)
+    return result
+
+
+def _summary(result: BuildResult) -> dict[str, Any]:
+    """What an up-to-date rebuild reports again without loading the site."""
+    return {"articles": result.article_count, "pages": result.page_count,
+            "pages_by_kind": result.pages_by_kind, "warnings": result.warnings,
+            "merged": result.merged_terms}
+
+
+def _up_to_date(config: SiteConfig, state: BuildState, now: datetime, timer: StageTimer) -> BuildResult:
+    """The result of a build that found the last one still current: nothing was done."""
+    summary = state.summary
+    site = Site(config, (), (), now, Resolver(()), state.valid_until)
+    pages = sum(summary["pages_by_kind"].values())
+    return BuildResult(config, site, WriteReport(0, pages, 0), pages, dict(timer.seconds),
+                       summary["warnings"], summary["pages_by_kind"],
+                       counts=(summary["articles"], summary["pages"]), merged=summary["merged"])
 
 
 def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime, *,
@@ -132,20 +188,29 @@ def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, n
                         planned.warnings, files)
 
 
-def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime, *,
-              timer: StageTimer, cache: ParseCache | None = None, progress: Progress = no_progress,
-              jobs: int = 1) -> PlannedSite:
-    """discover → parse → assemble → derive → plan; raises BuildError between stages."""
+def discover_site(config: SiteConfig, chain: list[Theme],
+                  timer: StageTimer) -> tuple[list[SourceFile], list[StaticFile]]:
     with timer.stage("discover"):
         sources, problems = discover(config.root)
         static, static_problems = collect_static(config.root, chain)
         raise_if_errors(problems + static_problems)
+    return sources, static
+
+
+def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now: datetime, *,
+              timer: StageTimer, cache: ParseCache | None = None, progress: Progress = no_progress,
+              jobs: int = 1, discovered: tuple[list[SourceFile], list[StaticFile]] | None = None
+              ) -> PlannedSite:
+    """discover → parse → assemble → derive → plan; raises BuildError between stages."""
+    sources, static = discovered or discover_site(config, chain, timer)
     with timer.stage("parse"):
         articles, problems = parse(sources, config, cache, progress, jobs)
         raise_if_errors(problems)
     with timer.stage("assemble"):
         site, problems = assemble(articles, config, now, options)
         raise_if_errors(problems)
+    # From here on, any use of the current time makes the build time-sensitive (freshness.py).
+    site = replace(site, now=WatchedTime.watch(site.now))
     with timer.stage("derive"):
         indexes, warnings = derive(site)
     env = create_environment(config.root, chain)

@@ -7,9 +7,8 @@ It remembers two things between builds:
   the versions of the libraries that shape the HTML). A cache written by another version or under
   other settings simply has no matching keys: it is ignored, never trusted. A source whose size
   and modification time are unchanged is not even read.
-- What the last successful build wrote into each output folder: every file's size, modification
-  time, content hash and the fingerprint of the inputs it was rendered from (publishing.py), so a
-  rebuild renders only pages whose inputs changed and checks the rest with one stat each.
+- What the last successful build wrote into each output folder (build_record.py), so a rebuild
+  renders only pages whose inputs changed and checks the rest with one stat each.
 
 Entries are written only for results that are right whatever happens next (a parse result is a
 function of its key), and the output record only after the output folder was written. A cache
@@ -18,15 +17,15 @@ file that cannot be read (corrupt, truncated, another format) is ignored and reb
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import pickle
 import sqlite3
-import sys
 from pathlib import Path
-from typing import NamedTuple
 
+from . import build_record
+from .build_record import BuildState, Outputs
+from .cache_format import dumps, loads, parse_settings
 from .config import SiteConfig
 from .model import Article, SourceFile
 from .parse_cache import Parsed
@@ -34,52 +33,6 @@ from .parse_cache import Parsed
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "parsed.sqlite3"
 FORMAT = b"sitegen-cache-1"
-# Settings that only the templates read (they are part of every page's fingerprint instead);
-# anything else in site.toml, including sections added later, is part of every parse key.
-NOT_READ_BY_PARSE = frozenset({"title", "description", "base_url", "language", "locale", "digits",
-                               "theme", "paginate", "output_dir", "dates", "menu"})
-
-
-class OutputRecord(NamedTuple):
-    """One file in the output folder as the last successful build left it."""
-
-    fingerprint: bytes | None  # of the page's inputs; None for static copies
-    size: int
-    mtime_ns: int
-    digest: bytes
-
-
-Outputs = dict[str, OutputRecord]
-
-
-@functools.cache
-def code_version() -> bytes:
-    """sitegen's version, a hash of its own source files, and the libraries that shape output."""
-    import babel
-    import jinja2
-    import markdown
-    import yaml
-
-    import sitegen
-
-    h = hashlib.blake2b(digest_size=16)
-    versions = (sitegen.__version__, sys.version_info[:2], markdown.__version__, jinja2.__version__,
-                babel.__version__, yaml.__version__)
-    h.update(repr(versions).encode())
-    package = Path(sitegen.__file__).parent
-    for path in sorted(package.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.digest()
-
-
-def parse_settings(config: SiteConfig) -> bytes:
-    """What a parse result depends on besides the file: code and the settings parsing reads."""
-    import dataclasses
-
-    read = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
-            if f.name not in NOT_READ_BY_PARSE}
-    read["root"] = str(config.root)
-    return hashlib.blake2b(code_version() + repr(sorted(read.items())).encode(), digest_size=16).digest()
 
 
 def _digest(data: bytes) -> bytes:
@@ -114,8 +67,12 @@ class BuildCache:
         self._index: dict[str, tuple[Stamp, bytes]] = {}
         self._seen: dict[str, Stamp | None] = {}
         self._keys: dict[str, bytes] = {}
+        self._known: dict[str, bytes] = {}  # content hashes of the sources this build read or knew
+        self._values: dict[bytes, bytes] | None = None  # every stored entry, fetched at once
+        self._bulk = False
         self._settings: tuple[SiteConfig, bytes] | None = None
         self._stored = 0
+        self._rows = 0  # entries in the database when it was opened
 
     # -- the ParseCache seam -------------------------------------------------------------------
 
@@ -135,10 +92,11 @@ class BuildCache:
             except OSError:
                 return self._miss()
         key = self._key(config, source, digest)
-        parsed = self._load(db, key)
+        parsed = self._load(db, key, source)
         if parsed is None:
             return self._miss()
         self._keys[source.rel_path] = key
+        self._known[source.rel_path] = digest
         if known != (stamp, digest):
             self._remember_source(db, source.rel_path, stamp, digest)
         self.hits += 1
@@ -149,11 +107,11 @@ class BuildCache:
         digest = _digest(data)
         key = self._key(config, source, digest)
         self._keys[source.rel_path] = key
+        self._known[source.rel_path] = digest
         if db is None:
             return
         try:
-            db.execute("INSERT OR REPLACE INTO parsed (key, value) VALUES (?, ?)",
-                       (key, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)))
+            db.execute("INSERT OR REPLACE INTO parsed (key, value) VALUES (?, ?)", (key, dumps(parsed)))
         except (sqlite3.Error, pickle.PicklingError, TypeError, AttributeError):
             self._give_up()
             return
@@ -170,43 +128,45 @@ class BuildCache:
 
     # -- the output record ---------------------------------------------------------------------
 
-    def previous_outputs(self, output_dir: Path) -> Outputs | None:
+    def previous(self, output_dir: Path) -> tuple[BuildState | None, Outputs | None]:
         if self.fresh:
-            return None
-        try:
-            with open(self._outputs_file(output_dir), "rb") as stream:
-                saved = pickle.load(stream)
-            if saved["format"] != FORMAT or saved["output"] != str(output_dir) \
-                    or saved["folder"] != _identity(output_dir):
-                return None
-            return {path: OutputRecord(*record) for path, record in saved["records"].items()}
-        except Exception:  # missing, truncated, corrupt, another format: build without it
-            return None
+            return None, None
+        return build_record.load(self.folder, output_dir)
 
-    def record_outputs(self, output_dir: Path, records: Outputs) -> None:
-        self.folder.mkdir(exist_ok=True)
-        target = self._outputs_file(output_dir)
-        temporary = target.with_name(target.name + f".{os.getpid()}.tmp")
-        data = {"format": FORMAT, "output": str(output_dir), "folder": _identity(output_dir),
-                "records": {path: tuple(record) for path, record in records.items()}}
-        temporary.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, target)
+    def record(self, output_dir: Path, outputs: Outputs, state: BuildState | None) -> None:
+        build_record.save(self.folder, output_dir, outputs, state)
 
-    def forget_outputs(self, output_dir: Path) -> None:
-        forget_outputs(self.folder.parent, output_dir)
-
-    def _outputs_file(self, output_dir: Path) -> Path:
-        return self.folder / f"outputs-{_digest(str(output_dir).encode()).hex()[:16]}.pickle"
+    def source_digests(self, sources: list[SourceFile]) -> list[bytes | None]:
+        """Each source's content hash: as seen by this build, else from the index when its size and
+        modification time match, else read now."""
+        self._database()
+        digests: list[bytes | None] = []
+        for source in sources:
+            known = self._known.get(source.rel_path)
+            if known is None:
+                stamp, indexed = _stamp(source.path), self._index.get(source.rel_path)
+                if indexed is not None and indexed[0] == stamp:
+                    known = indexed[1]
+                else:
+                    try:
+                        known = _digest(source.path.read_bytes())
+                    except OSError:
+                        known = None
+            digests.append(known)
+        return digests
 
     # -- housekeeping --------------------------------------------------------------------------
 
     def close(self) -> None:
         """Commit what was stored and drop entries no source uses any more."""
-        db, self._db = self._db, None
+        db, self._db, self._values = self._db, None, None
         if db is None:
             return
         try:
-            if self._stored or len(self._keys) != len(self._index):
+            # Only after a parse (it knows every source in use), and only once entries no source
+            # uses any more are worth a sweep: an edit leaves just one behind.
+            unused = self._rows + self._stored - len(self._keys)
+            if self._seen and unused > max(64, len(self._keys) // 10):
                 self._collect_garbage(db)
             db.commit()
         except sqlite3.Error:
@@ -257,6 +217,7 @@ class BuildCache:
                 db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
             elif row[0] != FORMAT:
                 raise sqlite3.DatabaseError("another cache format")
+            self._rows = db.execute("SELECT count(*) FROM parsed").fetchone()[0]
             self._index = {path: ((inode, mtime, size), digest) for path, inode, mtime, size, digest
                            in db.execute("SELECT rel_path, inode, mtime_ns, size, digest FROM sources")}
             return db
@@ -264,10 +225,20 @@ class BuildCache:
             db.close()
             raise
 
-    def _load(self, db: sqlite3.Connection, key: bytes) -> Parsed | None:
+    def _load(self, db: sqlite3.Connection, key: bytes, source: SourceFile) -> Parsed | None:
         try:
-            row = db.execute("SELECT value FROM parsed WHERE key = ?", (key,)).fetchone()
-            parsed = pickle.loads(row[0]) if row else None
+            if self._values is None:
+                # One query for all entries is far faster than one per source, but only worth it
+                # (and their memory) when they are this build's: the first lookup decides.
+                first = db.execute("SELECT value FROM parsed WHERE key = ?", (key,)).fetchone()
+                self._values = dict(db.execute("SELECT key, value FROM parsed")) if first else {}
+                self._bulk = bool(first)
+            if self._bulk:
+                value = self._values.pop(key, None)
+            else:
+                row = db.execute("SELECT value FROM parsed WHERE key = ?", (key,)).fetchone()
+                value = row[0] if row else None
+            parsed = loads(value, source) if value is not None else None
         except sqlite3.Error:
             self._give_up()
             return None
@@ -304,15 +275,6 @@ class BuildCache:
         return None
 
 
-def _identity(output_dir: Path) -> tuple[int, int]:
-    """Every write swaps in a new output folder (shadow.py), so its inode says which build made it:
-    a build killed between the swap and saving the record leaves a record of another folder."""
-    info = output_dir.stat()
-    return info.st_dev, info.st_ino
-
-
 def forget_outputs(root: Path, output_dir: Path) -> None:
     """A build that wrote without the cache makes the output record stale: delete it."""
-    folder = root / CACHE_DIR
-    if folder.is_dir():
-        (folder / f"outputs-{_digest(str(output_dir).encode()).hex()[:16]}.pickle").unlink(missing_ok=True)
+    build_record.forget(root / CACHE_DIR, output_dir)

@@ -241,8 +241,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def _merged_terms(result: BuildResult) -> list:
-    indexes = result.indexes
-    return [t for tx in indexes.taxonomies for t in tx.merged] if indexes else []
+    return list(result.merged_terms)
 
 
 def _merge_line(term: Any) -> str:

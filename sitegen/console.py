@@ -57,9 +57,11 @@ def summary(result: BuildResult) -> str:
     """Pages by kind, files written/unchanged/removed, and where the time went."""
     report = result.report
     seconds = sum(result.stage_seconds.values())
-    lines = [f"built {result.pages} pages ({len(result.site.articles)} articles, "
-             f"{len(result.site.pages)} pages) in {seconds:.2f}s: {report.written} written, "
+    lines = [f"built {result.pages} pages ({result.article_count} articles, "
+             f"{result.page_count} pages) in {seconds:.2f}s: {report.written} written, "
              f"{report.unchanged} unchanged, {report.removed} removed"]
+    if result.up_to_date:
+        lines.append("nothing changed since the last build: every output file checked, none rendered")
     if result.pages_by_kind:
         lines.append("pages by kind: " + ", ".join(f"{kind} {count}"
                                                    for kind, count in result.pages_by_kind.items()))

@@ -1,14 +1,18 @@
 """Fingerprints of what a page is made from, so a rebuild can skip pages whose inputs are unchanged.
 
 A page's bytes are a function of its template files, the site configuration, sitegen's own code
-and the page's context. The context is hashed value by value: strings, numbers, dates, lists,
-mappings and dataclasses by content; an Article by the key of the source it was parsed from (which
-covers its every field, see build_cache.py); the SiteConfig by the build-wide fingerprint.
-Anything else (an object the hasher does not know) makes the page unfingerprintable, and it is
-always rendered: a new kind of context value costs speed, never correctness.
+(all in the build-wide `base`) and the parts of its context that its templates can read:
 
-Listings, tag pages and related blocks carry the Articles they show, so an edited article changes
-the fingerprint of exactly the pages it appears on.
+- An Article counts by the key of the source it was parsed from, which determines its every field
+  (build_cache.py): editing an article changes exactly the pages that carry it.
+- The templates (with everything they extend, include or import) are read once per build
+  (template_reads): only context variables they name, and only the attributes they name of other
+  objects (a tag page reads a Term's name and count, not the content of its 1,000 articles), count.
+  A property they read counts by its value. A template that calls a function or filter we do not
+  know, or includes a template by a computed name, makes whole objects count.
+- Strings, numbers, dates, sequences, mappings and dataclasses count by content; anything else
+  makes the page unfingerprintable, and it is always rendered: a new kind of context value costs
+  speed, never correctness.
 """
 
 from __future__ import annotations
@@ -17,9 +21,14 @@ import dataclasses
 import enum
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_NAMESPACE, DEFAULT_TESTS
 
 from .config import SiteConfig
 from .model import Article
@@ -27,106 +36,233 @@ from .rendering import PageJob
 
 ArticleKey = Callable[[Article], bytes | None]
 
+# Template functions and filters known to use only the values passed to them: Jinja's own and
+# the ones template_api.install adds. Anything else might read any attribute of what it is given.
+PURE_CALLABLES = (frozenset(DEFAULT_FILTERS) | frozenset(DEFAULT_TESTS) | frozenset(DEFAULT_NAMESPACE)
+                  | {"url", "abs_url", "t", "date", "hijri", "iso", "digits", "number", "bdi"})
+
 
 class Unfingerprintable(Exception):
     """A context value the hasher cannot vouch for."""
 
 
-def _new() -> Any:
-    return hashlib.blake2b(digest_size=16)
+@dataclass(frozen=True)
+class Reads:
+    """What a template (with its parents, includes and imports) can read from a page context."""
+
+    names: frozenset[str] | None  # top-level variables; None: any
+    attributes: frozenset[str]  # attribute (and constant string) names used anywhere
+    opaque: bool  # calls something unknown: every field of every object counts
+
+
+def template_reads(env: jinja2.Environment, name: str, seen: dict[str, Reads] | None = None) -> Reads:
+    seen = {} if seen is None else seen
+    if name in seen:
+        return seen[name]
+    seen[name] = Reads(frozenset(), frozenset(), False)  # a loop adds nothing new
+    try:
+        source, _filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        tree = env.parse(source)
+    except Exception:  # missing or broken: reported when the page renders
+        seen[name] = Reads(None, frozenset(), True)
+        return seen[name]
+    names = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
+    attributes = {n.attr for n in tree.find_all(nodes.Getattr)}
+    for const in tree.find_all(nodes.Const):  # getitem keys, map(attribute="x.y"), sort(...)
+        if isinstance(const.value, str):
+            attributes.update(part for part in const.value.split(".") if part.isidentifier())
+    called = {n.name for n in tree.find_all((nodes.Filter, nodes.Test))}
+    called |= {n.node.name for n in tree.find_all(nodes.Call) if isinstance(n.node, nodes.Name)}
+    opaque = False
+    for function in called - PURE_CALLABLES - names_set_locally(tree):
+        declared = _declared_reads(env, function)
+        opaque = opaque or declared is None
+        attributes |= declared or set()
+    result = Reads(frozenset(names), frozenset(attributes), opaque)
+    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        target = node.template
+        if not isinstance(target, nodes.Const) or not isinstance(target.value, str):
+            result = Reads(None, result.attributes, True)
+            continue
+        result = _union(result, template_reads(env, target.value, seen))
+    seen[name] = result
+    return result
+
+
+def reads(*attributes: str) -> Callable[[Any], Any]:
+    """Declare which attributes a template global or filter reads of the objects passed to it,
+    so pages calling it are fingerprinted by those only (else by whole objects)::
+
+        env.globals["byline"] = reads("name", "url")(lambda authors: ...)
+    """
+    def declare(function: Any) -> Any:
+        function.__template_reads__ = frozenset(attributes)
+        return function
+
+    return declare
+
+
+def _declared_reads(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+    for table in (env.globals, env.filters, env.tests):
+        if name in table:
+            return getattr(table[name], "__template_reads__", None)
+    return None
+
+
+def names_set_locally(tree: nodes.Template) -> set[str]:
+    """Macros defined in the template itself (their bodies are analysed with the template)."""
+    return {n.name for n in tree.find_all(nodes.Macro)}
+
+
+def _union(a: Reads, b: Reads) -> Reads:
+    names = None if a.names is None or b.names is None else a.names | b.names
+    return Reads(names, a.attributes | b.attributes, a.opaque or b.opaque)
 
 
 _SCALARS = (bool, int, float, type(None), date, datetime, time, timedelta, range, PurePath, enum.Enum)
+_SCALAR_TYPES = frozenset({bool, int, float, type(None), datetime, date})
 
 
 class Fingerprinter:
     """Hashes page contexts; objects are hashed once per build (memoised by identity)."""
 
-    def __init__(self, base: bytes, article_key: ArticleKey, config: SiteConfig):
+    def __init__(self, base: bytes, article_key: ArticleKey, config: SiteConfig,
+                 env: jinja2.Environment | None = None):
         self.base = base
         self.article_key = article_key
         self.config = config
-        self._memo: dict[int, bytes] = {}
+        self.env = env
+        self._reads: dict[str, Reads] = {}
+        self._memo: dict[int, dict[int, bytes]] = {}  # id(reads) -> id(object) -> digest
         self._alive: list[Any] = []  # keeps memoised objects alive, so their ids stay theirs
+        self._plans: dict[tuple[type, int], tuple[tuple[str, ...], bool]] = {}
 
     def job(self, job: PageJob) -> bytes | None:
         """The job's fingerprint, or None when its context holds something unknown."""
-        h = _new()
-        h.update(self.base)
-        self._text(h, job.output)
-        self._text(h, job.template)
+        reads = self._template_reads(job.template)
+        parts = [b"\x01" + self.base, _text(job.output), _text(job.template)]
         try:
-            self._feed(h, job.context)
-        except Unfingerprintable:
+            for key, value in job.context.items():
+                if reads.names is None or key in reads.names:
+                    parts.append(_text(key))
+                    parts.append(self.digest(value, reads))
+        except (Unfingerprintable, RecursionError):
             return None
-        return h.digest()
+        return _hash(parts)
 
-    def _text(self, h: Any, value: str) -> None:
-        data = value.encode("utf-8", "surrogatepass")
-        h.update(b"%s%d:" % (type(value).__name__.encode(), len(data)))
-        h.update(data)
+    def digest(self, value: Any, reads: Reads | None = None) -> bytes:
+        """Any value's digest; raises Unfingerprintable for values it cannot vouch for.
 
-    def _feed(self, h: Any, value: Any) -> None:
-        if isinstance(value, str):  # str and Markup (which renders differently: the type counts)
-            self._text(h, value)
-        elif isinstance(value, _SCALARS):
-            h.update(repr(value).encode("utf-8"))
-            h.update(b";")
-        elif value is self.config:
-            h.update(b"<config>")
-        else:
-            h.update(self._compound(value))
-
-    def _compound(self, value: Any) -> bytes:
-        key = id(value)
-        found = self._memo.get(key)
+        Every digest is self-delimiting (a tag byte, then a length or a fixed size), so a list
+        of them can be joined and hashed at once.
+        """
+        kind = type(value)
+        if kind is str:
+            return _text(value)
+        if kind in _SCALAR_TYPES:
+            return _scalar(value)
+        memo = self._memo.get(id(reads or _EVERYTHING))
+        if memo is None:
+            memo = self._memo[id(reads or _EVERYTHING)] = {}
+        found = memo.get(id(value))
         if found is not None:
             return found
-        h = _new()
+        if isinstance(value, str):  # Markup renders differently from str: the type counts
+            return _text(value)
+        if isinstance(value, _SCALARS):
+            return _scalar(value)
+        if value is self.config:
+            return b"\x04config"
+        found = memo[id(value)] = b"\x01" + _hash(self._parts(value, reads or _EVERYTHING))
+        self._alive.append(value)
+        return found
+
+    def _parts(self, value: Any, reads: Reads) -> list[bytes]:
         if isinstance(value, Article):
             article_key = self.article_key(value)
-            if article_key is None:
-                self._fields(h, value)
+            if article_key is not None:
+                return [b"\x05", article_key]
+            return self._fields(value, _EVERYTHING)
+        if isinstance(value, Mapping):
+            return [b"\x06{"] + [self.digest(part, reads) for item in value.items() for part in item]
+        if isinstance(value, list | tuple):
+            return [b"\x06["] + [self.digest(item, reads) for item in value]
+        if isinstance(value, set | frozenset):
+            return [b"\x06("] + sorted(self.digest(item, reads) for item in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return self._fields(value, reads)
+        raise Unfingerprintable(type(value).__qualname__)
+
+    def _fields(self, value: Any, reads: Reads) -> list[bytes]:
+        names, evaluated = self._plan(type(value), reads)
+        parts = [_text(type(value).__qualname__), b"\x06+" if evaluated else b"\x06="]
+        for name in names:
+            parts.append(_text(name))
+            parts.append(self.digest(getattr(value, name), reads))
+        return parts
+
+    def _plan(self, cls: type, reads: Reads) -> tuple[tuple[str, ...], bool]:
+        """Which attributes of `cls` count under `reads`: fields and properties the templates name,
+        or every field when they may call a method or something unknown."""
+        key = (cls, id(reads))
+        plan = self._plans.get(key)
+        if plan is None:
+            fields = tuple(f.name for f in dataclasses.fields(cls))
+            if reads.opaque:
+                plan = (fields, False)
             else:
-                h.update(b"article:" + article_key)
-        elif isinstance(value, Mapping):
-            h.update(b"{")
-            for item_key, item in value.items():
-                self._feed(h, item_key)
-                self._feed(h, item)
-        elif isinstance(value, list | tuple):
-            h.update(b"[")
-            for item in value:
-                self._feed(h, item)
-        elif isinstance(value, set | frozenset):
-            h.update(b"(")
-            for digest in sorted(self.digest(item) for item in value):
-                h.update(digest)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            self._fields(h, value)
+                named = sorted(n for n in reads.attributes if n in fields or hasattr(cls, n))
+                methods = [n for n in named if n not in fields
+                           and not isinstance(getattr(cls, n, None), property)]
+                plan = (fields, False) if methods else (tuple(named), True)
+            self._plans[key] = plan
+        return plan
+
+    def reads_of(self, name: str) -> Reads:
+        """What template `name` can read (analysed once; call before forking workers)."""
+        return self._template_reads(name)
+
+    def _template_reads(self, name: str) -> Reads:
+        if self.env is None:
+            return _EVERYTHING
+        found = self._reads.get(name)
+        if found is None:
+            found = self._reads[name] = template_reads(self.env, name)
+        return found
+
+
+_EVERYTHING = Reads(None, frozenset(), True)
+
+
+def _text(value: str) -> bytes:
+    found = _SHORT_TEXTS.get(value) if type(value) is str else None
+    if found is None:
+        if len(value) > 256:  # long texts (article bodies): UTF-16 encodes twice as fast as UTF-8
+            data = value.encode("utf-16-le", "surrogatepass")
+            found = b"\x07%s%d:%s" % (type(value).__name__.encode(), len(data), data)
         else:
-            raise Unfingerprintable(type(value).__qualname__)
-        digest = h.digest()
-        self._memo[key] = digest
-        self._alive.append(value)
-        return digest
+            data = value.encode("utf-8", "surrogatepass")
+            found = b"\x03%s%d:%s" % (type(value).__name__.encode(), len(data), data)
+        if type(value) is str and len(value) <= 48 and len(_SHORT_TEXTS) < 100_000:
+            _SHORT_TEXTS[value] = found  # context keys, field names, page kinds, tag names...
+    return found
 
-    def digest(self, value: Any) -> bytes:
-        """Any value's digest; raises Unfingerprintable for values it cannot vouch for."""
-        h = _new()
-        self._feed(h, value)
-        return h.digest()
 
-    def _fields(self, h: Any, value: Any) -> None:
-        h.update(type(value).__qualname__.encode())
-        for item in dataclasses.fields(value):
-            h.update(item.name.encode())
-            self._feed(h, getattr(value, item.name))
+def _scalar(value: Any) -> bytes:
+    text = repr(value).encode("utf-8")
+    return b"\x02%d:%s" % (len(text), text)
+
+
+_SHORT_TEXTS: dict[str, bytes] = {}
+
+
+def _hash(parts: list[bytes]) -> bytes:
+    return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
 
 
 def files_digest(paths: Iterable[Any]) -> bytes:
     """Content hash of files (templates, translation files), in the order given."""
-    h = _new()
+    h = hashlib.blake2b(digest_size=16)
     for path in paths:
         h.update(str(path).encode("utf-8", "surrogatepass") + b"\0")
         try:
@@ -138,7 +274,7 @@ def files_digest(paths: Iterable[Any]) -> bytes:
 
 def stamps_digest(paths: Iterable[Any]) -> bytes:
     """Hash of files' sizes and modification times, for files too big to read on every build."""
-    h = _new()
+    h = hashlib.blake2b(digest_size=16)
     for path in paths:
         try:
             info = path.stat()
@@ -154,14 +290,13 @@ def digest_bytes(data: bytes) -> bytes:
 
 def globals_digest(globals_: Mapping[str, Any], fingerprinter: Fingerprinter) -> bytes | None:
     """Template globals that are data (not functions) take part in every page; None if unknown."""
-    h = _new()
+    parts = []
     for name in sorted(globals_):
         value = globals_[name]
         if callable(value) or value is fingerprinter.config:
             continue
-        h.update(name.encode())
         try:
-            h.update(fingerprinter.digest(value))
+            parts += [_text(name), fingerprinter.digest(value)]
         except Unfingerprintable:
             return None
-    return h.digest()
+    return _hash(parts)

@@ -77,6 +77,9 @@ def split(text: str, path: str) -> tuple[SplitSource | None, list[Diagnostic]]:
 
 
 def _entries(fm_text: str, path: str, first_line: int) -> tuple[dict[str, Entry] | None, list[Diagnostic]]:
+    fast = _fast_entries(fm_text, path, first_line)
+    if fast is not None:
+        return fast
     try:
         # The reader checks for control characters as soon as the loader is made.
         loader = yaml.SafeLoader(fm_text)
@@ -95,6 +98,28 @@ def _entries(fm_text: str, path: str, first_line: int) -> tuple[dict[str, Entry]
         return None, [error(path, f"front matter must be a mapping of keys to values, got {kind}",
                             first_line + node.start_mark.line + 1, node.start_mark.column + 1)]
     return _mapping_entries(loader, node, path, first_line)
+
+
+def _fast_entries(fm_text: str, path: str,
+                  first_line: int) -> tuple[dict[str, Entry] | None, list[Diagnostic]] | None:
+    """libyaml (several times faster) for well-formed front matter; None sends anything else to the
+    pure-Python loader, whose errors the diagnostics are written for. Both give the same nodes."""
+    if _CLoader is None or _NON_PRINTABLE.search(fm_text):
+        return None
+    loader = _CLoader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        return _mapping_entries(loader, node, path, first_line)
+    except Exception:  # any doubt: the careful path decides
+        return None
+    finally:
+        loader.dispose()
+
+
+_CLoader = getattr(yaml, "CSafeLoader", None)
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 
 def _mapping_entries(loader: yaml.SafeLoader, node: yaml.MappingNode, path: str, first_line: int):

@@ -18,6 +18,7 @@ from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from . import markdown_speedups
 from .arabic import matching_key
 from .model import Ref
 from .slugs import slugify
@@ -110,6 +111,7 @@ class MarkdownRenderer:
                                "footnotes": {"BACKLINK_TEXT": "↩"}},
             output_format="html",
         )
+        markdown_speedups.install(self._md)
 
     def render(self, text: str, first_line: int = 1) -> RenderedMarkdown:
         self._md.reset()

@@ -99,9 +99,12 @@ def plan(site: Site, env: jinja2.Environment, static_outputs: Iterable[str] = ()
 
 def _missing_templates(site: Site, jobs: list[PageJob], env: jinja2.Environment) -> list[Diagnostic]:
     problems, checked = [], set()
+    found: dict[str, bool] = {}  # one lookup per template, not per page (10,000 articles share one)
     by_path = {a.path: a for a in site.everything}
     for job in jobs:
-        if (job.template, job.source) in checked:
+        if job.template not in found:
+            found[job.template] = check_template_exists(env, job.template, job.source, None) is None
+        if found[job.template] or (job.template, job.source) in checked:
             continue
         checked.add((job.template, job.source))
         article = by_path.get(job.source)

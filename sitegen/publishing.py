@@ -1,11 +1,11 @@
 """Render the planned pages into the output folder, doing only the work that changed.
 
-1. Fingerprint every page job (fingerprint.py). A job whose fingerprint equals the one recorded by
-   the last successful build, and whose output file still has the recorded size and modification
-   time, is not rendered at all: its file is already right.
-2. Render the other jobs on every core (workers.py); each worker compares its page with the file
-   in output/ (by the recorded hash, else byte for byte) and stages only pages that differ
-   (writer.py). Pages are never all held in memory.
+1. Page jobs are spread over every core (workers.py). For each, a worker computes its fingerprint
+   (fingerprint.py); a job whose fingerprint equals the one recorded by the last successful build,
+   and whose output file still has the recorded size and modification time, is not rendered at
+   all: its file is already right.
+2. The others are rendered, compared with the file in output/ (by the recorded hash, else byte for
+   byte), and only pages that differ are staged (writer.py). Pages are never all held in memory.
 3. Commit: staged files and changed static files go into place, stale files are removed, and the
    new record of the output folder is saved for the next build.
 
@@ -15,6 +15,7 @@ A template error anywhere stops the build before step 3, leaving output/ as it w
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ from pathlib import Path
 import jinja2
 
 from . import workers
-from .build_cache import BuildCache, OutputRecord, Outputs, code_version, forget_outputs
+from .build_cache import BuildCache, forget_outputs
+from .build_record import OutputRecord, Outputs
+from .cache_format import code_version
 from .config import SiteConfig
 from .diagnostics import Diagnostic, raise_if_errors
 from .discovery import StaticFile
@@ -40,6 +43,7 @@ Stage = Callable[[str], AbstractContextManager]
 class Published:
     report: WriteReport
     rendered: tuple[str, ...]  # outputs rendered; the other pages were known to be unchanged
+    outputs: Outputs  # the new record of the output folder (empty without a cache)
 
 
 @dataclass(frozen=True)
@@ -51,30 +55,31 @@ class _Task:
     root: Path
     staging: Staging
     previous: Outputs
+    fingerprinter: Fingerprinter | None
 
 
 @dataclass(frozen=True)
 class _Outcome:
     index: int
-    state: FileState | None
+    fingerprint: bytes | None
+    state: FileState | None  # None: not rendered, the recorded file is still right
     staged: bool
-    problem: Diagnostic | None
+    problem: Diagnostic | None = None
 
 
 def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[StaticFile],
             config: SiteConfig, chain: list[Theme], *, cache: BuildCache | None, jobs_n: int,
             progress: Progress, stage: Stage) -> Published:
+    """Render what changed into output/; with a cache, return the new record of the folder."""
     output_dir = config.output_path
-    with stage("fingerprint"):
-        previous = (cache.previous_outputs(output_dir) if cache else None) or {}
-        prints = _fingerprints(jobs, env, static, config, chain, cache)
-        staging = Staging(output_dir)
-        todo = [i for i, job in enumerate(jobs) if staging.whole
-                or not _reusable(output_dir, job.output, previous.get(job.output), prints[i])]
-    with stage("render"):
+    previous = (cache.previous(output_dir)[1] if cache else None) or {}
+    staging = Staging(output_dir)
+    with stage("render"):  # fingerprints, then rendering what they say changed: in the workers
+        fingerprinter = _fingerprinter(env, static, config, chain, cache)
         staging.open()
         try:
-            outcomes = _render(_Task(jobs, env, config.root, staging, previous), todo, jobs_n, progress)
+            task = _Task(jobs, env, config.root, staging, {} if staging.whole else previous, fingerprinter)
+            outcomes = _render(task, jobs_n, progress)
         except BaseException:
             staging.discard()
             raise
@@ -83,25 +88,23 @@ def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[Stati
         produced = {job.output for job in jobs} | {s.dest for s in static} | {MARKER}
         stale = _stale(output_dir, previous, produced, staging.whole, cache is not None)
         report = commit(staging, staged, len(jobs) - len(staged), static, stale)
-        records = _records(jobs, prints, outcomes, previous, static, output_dir)
-        if cache is None:
-            if report.touched:
-                forget_outputs(config.root, output_dir)
-        elif records != previous:
-            cache.record_outputs(output_dir, records)
-    return Published(report, tuple(jobs[i].output for i in todo))
+        if cache is None and report.touched:
+            forget_outputs(config.root, output_dir)
+        records = _records(jobs, outcomes, previous, static, output_dir) if cache else {}
+    rendered = tuple(jobs[o.index].output for o in outcomes if o.state is not None)
+    return Published(report, rendered, records)
 
 
-def _fingerprints(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[StaticFile],
-                  config: SiteConfig, chain: list[Theme], cache: BuildCache | None) -> list[bytes | None]:
+def _fingerprinter(env: jinja2.Environment, static: list[StaticFile], config: SiteConfig,
+                   chain: list[Theme], cache: BuildCache | None) -> Fingerprinter | None:
     if cache is None:
-        return [None] * len(jobs)
-    fingerprinter = Fingerprinter(b"", cache.article_key, config)
+        return None
+    fingerprinter = Fingerprinter(b"", cache.article_key, config, env)
     shared = globals_digest(env.globals, fingerprinter)
     if shared is None:
-        return [None] * len(jobs)
+        return None
     fingerprinter.base = code_version() + site_digest(config, chain, static) + shared
-    return [fingerprinter.job(job) for job in jobs]
+    return fingerprinter
 
 
 def site_digest(config: SiteConfig, chain: list[Theme], static: list[StaticFile]) -> bytes:
@@ -114,16 +117,9 @@ def site_digest(config: SiteConfig, chain: list[Theme], static: list[StaticFile]
     return digest_bytes(repr(config).encode() + files_digest(readable) + stamps_digest(stamped))
 
 
-def _reusable(output_dir: Path, output: str, record: OutputRecord | None,
-              fingerprint: bytes | None) -> bool:
-    if record is None or fingerprint is None or record.fingerprint != fingerprint:
-        return False
-    return _on_disk(output_dir / output, record)
-
-
-def _on_disk(path: Path, record: OutputRecord) -> bool:
+def _on_disk(path: str, record: OutputRecord) -> bool:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return False
     return info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
@@ -134,17 +130,21 @@ def _on_disk(path: Path, record: OutputRecord) -> bool:
 _templates: dict[str, jinja2.Template] = {}
 
 
-def _render(task: _Task, todo: list[int], jobs_n: int, progress: Progress) -> list[_Outcome]:
+def _render(task: _Task, jobs_n: int, progress: Progress) -> list[_Outcome]:
     workers.state["publish"] = task
+    task.env.auto_reload = False  # templates cannot change mid-build: no stat per {% include %}
     _templates.clear()  # a new environment each build
-    for name in {task.jobs[i].template for i in todo}:  # compile once, before the workers fork
+    for name in {job.template for job in task.jobs}:  # compile once, before the workers fork
         _template(task.env, name)
+        if task.fingerprinter:
+            task.fingerprinter.reads_of(name)
     gc.freeze()  # forked workers then leave the parent's objects (and their memory pages) alone
     try:
         outcomes = []
-        for done, outcome in enumerate(workers.map_chunks(_render_chunk, todo, jobs_n), 1):
+        everything = range(len(task.jobs))
+        for done, outcome in enumerate(workers.map_chunks(_render_chunk, everything, jobs_n), 1):
             outcomes.append(outcome)
-            progress("render", done, len(todo))
+            progress("render", done, len(task.jobs))
     finally:
         gc.unfreeze()
         workers.state.pop("publish", None)
@@ -173,17 +173,22 @@ def _render_chunk(indexes: Sequence[int]) -> list[_Outcome]:
 
 def _render_one(task: _Task, index: int) -> _Outcome:
     job = task.jobs[index]
+    fingerprint = task.fingerprinter.job(job) if task.fingerprinter else None
+    record = task.previous.get(job.output)
+    where = f"{task.staging.output_dir}/{job.output}"
+    if fingerprint is not None and record is not None and record.fingerprint == fingerprint \
+            and _on_disk(where, record):
+        return _Outcome(index, fingerprint, None, False)
     data, problem = render_job(job, task.env, task.root, _template(task.env, job.template))
     if problem:
-        return _Outcome(index, None, False, problem)
-    record = task.previous.get(job.output)
+        return _Outcome(index, fingerprint, None, False, problem)
     if record is not None and record.size == len(data) and record.digest == digest_bytes(data) \
-            and _on_disk(task.staging.output_dir / job.output, record):
-        return _Outcome(index, FileState(record.size, record.mtime_ns, record.digest), False, None)
+            and _on_disk(where, record):
+        return _Outcome(index, fingerprint, FileState(record.size, record.mtime_ns, record.digest), False)
     same = task.staging.same_as_output(job.output, data)
     if same is not None:
-        return _Outcome(index, same, False, None)
-    return _Outcome(index, task.staging.stage(job.output, data), True, None)
+        return _Outcome(index, fingerprint, same, False)
+    return _Outcome(index, fingerprint, task.staging.stage(job.output, data), True)
 
 
 def _stale(output_dir: Path, previous: Outputs, produced: set[str], whole: bool, trusted: bool) -> list[str]:
@@ -194,16 +199,16 @@ def _stale(output_dir: Path, previous: Outputs, produced: set[str], whole: bool,
     return sorted(existing_files(output_dir) - produced)
 
 
-def _records(jobs: Sequence[PageJob], prints: list[bytes | None], outcomes: list[_Outcome],
-             previous: Outputs, static: list[StaticFile], output_dir: Path) -> Outputs:
+def _records(jobs: Sequence[PageJob], outcomes: list[_Outcome], previous: Outputs,
+             static: list[StaticFile], output_dir: Path) -> Outputs:
     records: Outputs = {}
-    fresh = {o.index: o.state for o in outcomes}
-    for index, job in enumerate(jobs):
-        state = fresh.get(index)
-        if state is None:  # reused unrendered: the record still holds
-            records[job.output] = previous[job.output]
+    for outcome in outcomes:
+        output = jobs[outcome.index].output
+        state = outcome.state
+        if state is None:  # not rendered: the recorded file is still right
+            records[output] = previous[output]
         else:
-            records[job.output] = OutputRecord(prints[index], state.size, state.mtime_ns, state.digest)
+            records[output] = OutputRecord(outcome.fingerprint, state.size, state.mtime_ns, state.digest)
     for item in static:
         try:
             info = (output_dir / item.dest).stat()

@@ -24,6 +24,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .freshness import time_window
 from .model import Article
 from .site import Site
 from .taxonomy import Taxonomy
@@ -61,7 +62,10 @@ class Relater:
         self.config = site.config.related
         self.articles = site.articles  # newest first: positions are time order
         self.position = {a.path: i for i, a in enumerate(self.articles)}
-        self.eligible = [self.is_eligible(a) for a in self.articles]
+        with time_window() as clock:  # a future article (--future) becomes eligible when due
+            self.eligible = [self.is_eligible(a) for a in self.articles]
+            clock.valid_until(min((a.date for a in self.articles if a.date and a.date > site.now),
+                                  default=None))
         self.text = TextIndex.build([plain_text(a) for a in self.articles], self.config.stems)
         self.tag_keys = [_keys(tags, a.tags) for a in self.articles]
         self.category = [_keys(categories, (a.category,) if a.category else ()) for a in self.articles]

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from .config import SiteConfig
 from .dates import iso
 from .feeds import FeedLink, feed_links
+from .fingerprint import reads
 from .model import Article
 from .urls import UrlBuilder
 
@@ -29,8 +30,11 @@ _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u20
 def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder) -> None:
     env.globals.update(
         og_locale=og_locale(config.locale),
-        news_article=lambda article, terms=None: json_ld(news_article(config, urls, article, terms)),
-        alternate_feeds=lambda term=None: alternate_feeds(config, urls, term),
+        # What they read of the terms passed in, so pages are fingerprinted by that (fingerprint.py).
+        news_article=reads("authors", "category", "tags", "name", "url")(
+            lambda article, terms=None: json_ld(news_article(config, urls, article, terms))),
+        alternate_feeds=reads("kind", "url", "name")(
+            lambda term=None: alternate_feeds(config, urls, term)),
     )
 
 

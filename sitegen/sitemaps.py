@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from .dates import iso
 from .feeds import xml_text
+from .freshness import time_window
 from .indexes import Indexes
 from .model import Article
 from .rendering import PageJob
@@ -96,8 +97,13 @@ def _newest(values: Iterator[str | None]) -> str | None:
 def news_sitemap_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
     if not site.config.sitemap.news:
         return
-    since = site.now - NEWS_WINDOW
-    recent = [a for a in site.articles if a.date and since < a.date <= site.now][:NEWS_MAX_ITEMS]
+    with time_window() as window:  # an unchanged site gets a new news sitemap as time passes
+        since = site.now - NEWS_WINDOW
+        recent = [a for a in site.articles if a.date and since < a.date <= site.now][:NEWS_MAX_ITEMS]
+        # The list changes when its oldest article leaves the window or a future one falls due.
+        window.valid_until(min((a.date + NEWS_WINDOW for a in recent if a.date), default=None))
+        window.valid_until(min((a.date for a in site.articles if a.date and a.date > site.now),
+                               default=None))
     entries = [NewsEntry(site.urls.absolute(a.url), iso(a.date), xml_text(a.title))
                for a in recent if a.date]
     context = {"entries": entries, "publication": xml_text(site.config.title),

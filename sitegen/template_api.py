@@ -7,6 +7,7 @@ site's `digits` setting reaches all of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,17 +24,38 @@ from .urls import UrlBuilder
 def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
             translations: Translations | None = None) -> None:
     strings = translations or load_translations(config)
-    env.globals.update(site=config, url=urls.href, abs_url=urls.absolute,
-                       t=lambda key, n=None, **values: _translate(strings, key, n, values))
+    # Memoised: the same links, dates and strings recur on thousands of pages of one build, and
+    # Babel and percent-encoding are slow. Every one is a pure function of its arguments here.
+    translate = _memo(lambda key, n=None: _translate(strings, key, n, {}))
+    env.globals.update(site=config, url=_memo(urls.href), abs_url=_memo(urls.absolute),
+                       t=lambda key, n=None, **values: (_translate(strings, key, n, values) if values
+                                                        else translate(key, n)))
     env.filters.update(
-        date=lambda moment, style="long": _date(moment, config, style),
-        hijri=lambda moment: _hijri(moment, config),
+        date=_memo(lambda moment, style="long": _date(moment, config, style)),
+        hijri=_memo(lambda moment: _hijri(moment, config)),
         iso=iso,
         digits=lambda value: localise_digits(str(value), config.digits),
-        number=lambda value: format_number(value, config.locale, config.digits),
+        number=_memo(lambda value: format_number(value, config.locale, config.digits)),
         bdi=_bdi,
     )
     seo.install(env, config, urls)  # Open Graph, JSON-LD and feed links for partials/head_meta.html
+
+
+def _memo(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Cache results by (hashable) arguments; anything unhashable is computed each time."""
+    results: dict[tuple, Any] = {}
+
+    def cached(*args: Any, **kwargs: Any) -> Any:
+        key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
+        try:
+            return results[key]
+        except KeyError:
+            result = results[key] = function(*args, **kwargs)
+            return result
+        except TypeError:  # unhashable
+            return function(*args, **kwargs)
+
+    return cached
 
 
 def _translate(strings: Translations, key: str, n: Any, values: dict[str, Any]) -> str:

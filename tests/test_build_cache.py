@@ -4,16 +4,18 @@ re-rendered and re-written, and that a cache it cannot vouch for is ignored."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import pickle
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 import sitegen
-from sitegen import build_cache
+from sitegen import build_cache, cache_format
 from sitegen.build import build
 from sitegen.build_cache import CACHE_DIR, BuildCache
 from sitegen.diagnostics import ContentError
@@ -25,14 +27,15 @@ CONFIG = SITE_TOML + "paginate = 2\n"
 
 
 def news() -> dict[str, str]:
-    files = {f"content/articles/2026-11-0{day}-n{day}.md": article(
-        f"خبر رقم {day}", date=f"2026-11-0{day}T10:00:00+03:00",
-        body=f"مقدمة الخبر {day}.\n\n## تفاصيل\n\nفقرة ثانية عن الخبر {day}.")
-        for day in range(1, 6)}
-    # n5 (the newest) shows a «شاهد أيضاً» card with n1's current title.
-    files["content/articles/2026-11-05-n5.md"] = article(
-        "خبر رقم 5", date="2026-11-05T10:00:00+03:00",
-        body="مقدمة الخبر 5.\n\n[[شاهد أيضاً: 2026-11-01-n1.md]]\n\nفقرة ثانية.")
+    """Five articles, all tagged «عام», odd ones «فردي» too; n5 has a card showing n1's title."""
+    files = {}
+    for day in range(1, 6):
+        body = f"مقدمة الخبر {day}.\n\n## تفاصيل\n\nفقرة ثانية عن الخبر {day}."
+        if day == 5:
+            body = "مقدمة الخبر 5.\n\n[[شاهد أيضاً: 2026-11-01-n1.md]]\n\nفقرة ثانية."
+        files[f"content/articles/2026-11-0{day}-n{day}.md"] = article(
+            f"خبر رقم {day}", date=f"2026-11-0{day}T10:00:00+03:00", body=body,
+            tags="[عام, فردي]" if day % 2 else "[عام]")
     return files
 
 
@@ -53,10 +56,51 @@ def test_unchanged_rebuild_parses_renders_and_writes_nothing(site_factory):
     assert len(first.rendered) == first.pages
     before = snapshot(root / "output")
     second, cache = cached_build(root)
-    assert (cache.hits, cache.misses) == (5, 0)
-    assert second.rendered == ()
+    assert second.up_to_date  # the whole build was known to be current: nothing even parsed
+    assert (cache.hits, cache.misses, second.rendered) == (0, 0, ())
     assert (second.report.written, second.report.removed) == (0, 0)
+    assert (second.pages, second.article_count) == (first.pages, 5)
     assert snapshot(root / "output") == before
+
+
+def test_touching_a_source_without_changing_it_keeps_the_build_current(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    path = root / "content/articles/2026-11-02-n2.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))
+    result, cache = cached_build(root)
+    assert result.up_to_date and cache.misses == 0
+
+
+def test_a_scheduled_article_ends_the_last_builds_validity(site_factory):
+    files = {**news(), "content/articles/2026-12-01-later.md": article("خبر مجدول",
+                                                                      date="2026-12-01T08:00:00+03:00")}
+    root = site_factory(files, config=CONFIG)
+    cached_build(root)
+    assert cached_build(root)[0].up_to_date
+    cache = BuildCache(root)
+    later = build(root, BuildOptions(), None, NOW.replace(month=12, day=2), cache=cache)
+    assert not later.up_to_date
+    assert (root / "output/articles/later/index.html").is_file()
+
+
+def test_a_page_that_uses_the_current_time_is_never_skipped(site_factory):
+    from sitegen import planning
+    from sitegen.rendering import PageJob
+
+    def clock(site, indexes):
+        yield PageJob("clock.txt", "clock.txt", {"moment": site.now - timedelta(hours=48)}, "clock")
+
+    root = site_factory({**news(), "templates/clock.txt": "{{ moment.isoformat() }}\n"}, config=CONFIG)
+    planning.PLANNERS.append(clock)
+    try:
+        cached_build(root)
+        again = build(root, BuildOptions(), None, NOW + timedelta(hours=1), cache=BuildCache(root))
+    finally:
+        planning.PLANNERS.remove(clock)
+    assert not again.up_to_date
+    assert again.rendered == ("clock.txt",)
+    assert (root / "output/clock.txt").read_text(encoding="utf-8").startswith("2026-11-27T13:00")
 
 
 def test_an_edit_re_renders_only_the_pages_showing_that_article(site_factory):
@@ -64,18 +108,20 @@ def test_an_edit_re_renders_only_the_pages_showing_that_article(site_factory):
     cached_build(root)
     before = snapshot(root / "output")
     path = root / "content/articles/2026-11-01-n1.md"
-    path.write_text(article("عنوان مصحح للخبر الأول", date="2026-11-01T10:00:00+03:00",
-                            body="مقدمة الخبر 1.\n\n## تفاصيل\n\nفقرة ثانية عن الخبر 1."), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("خبر رقم 1", "عنوان مصحح للخبر الأول"),
+                    encoding="utf-8")
     result, cache = cached_build(root)
     assert (cache.hits, cache.misses) == (4, 1)
-    # n1 is on the last listing page (2 per page, newest first) and in the 404 page's recent
-    # list; n5's card shows n1's title, and so do the site feeds and the «أخبار ذات صلة» blocks
-    # that list n1.
+    # n1 is on the last page of each listing it is in (2 per page, newest first) and in the 404
+    # page's recent list; n5's card shows n1's title, and so do the site and tag feeds and the
+    # «أخبار ذات صلة» blocks that list n1. The other articles' pages link the same tags (same names, same
+    # counts), so they are not rendered for that.
     listing_n1 = {f"articles/{a.slug}/index.html" for a in result.site.articles
                   if "n1" in [r.article.slug for r in result.indexes.related[a.path]]}
-    assert listing_n1
-    assert sorted(result.rendered) == sorted({"404.html", "articles/n1/index.html", "articles/n5/index.html",
-                                              "atom.xml", "page/3/index.html", "rss.xml"} | listing_n1)
+    assert sorted(result.rendered) == sorted({
+        "404.html", "articles/n1/index.html", "articles/n5/index.html", "page/3/index.html",
+        "tags/عام/page/3/index.html", "tags/فردي/page/2/index.html", "atom.xml", "rss.xml",
+        "tags/عام/atom.xml", "tags/عام/rss.xml", "tags/فردي/atom.xml", "tags/فردي/rss.xml"} | listing_n1)
     assert changed_files(before, snapshot(root / "output")) == set(result.rendered)
     assert soup(root / "output/articles/n5/index.html").select_one(".see-also a").text == "عنوان مصحح للخبر الأول"
 
@@ -89,13 +135,13 @@ def test_an_edit_that_does_not_change_a_listing_re_renders_it_but_does_not_rewri
     path.write_text(path.read_text(encoding="utf-8").replace("فقرة ثانية", "فقرة ثانية معدلة"),
                     encoding="utf-8")
     result, _cache = cached_build(root)
-    assert sorted(result.rendered) == ["404.html", "articles/n2/index.html", "atom.xml",
-                                       "page/2/index.html", "rss.xml"]
-    # The listing shows n2's summary (its first paragraph), which did not change; the feeds carry
+    feeds = {"atom.xml", "rss.xml", "tags/عام/atom.xml", "tags/عام/rss.xml"}
+    assert set(result.rendered) == {"404.html", "articles/n2/index.html", "page/2/index.html",
+                                    "tags/عام/page/2/index.html"} | feeds
+    # The listings show n2's summary (its first paragraph), which did not change; the feeds carry
     # the whole article.
-    assert changed_files(before, snapshot(root / "output")) == {"articles/n2/index.html", "atom.xml",
-                                                                "rss.xml"}
-    assert result.report.written == 3
+    assert changed_files(before, snapshot(root / "output")) == {"articles/n2/index.html"} | feeds
+    assert result.report.written == 5
 
 
 def test_a_template_change_re_renders_everything_without_re_parsing(site_factory):
@@ -115,9 +161,26 @@ def test_deleting_an_article_removes_its_page_using_the_record_of_the_last_build
     cached_build(root)
     (root / "content/articles/2026-11-03-n3.md").unlink()
     result, _cache = cached_build(root)
-    assert result.report.removed == 2  # its page, and the last listing page that is no longer needed
+    # Its page, and the last page of the home, «عام» and «فردي» listings, no longer needed.
+    assert result.report.removed == 4
     assert not (root / "output/articles/n3").exists()
-    assert not (root / "output/page/3").exists()
+    assert not (root / "output/page/3").exists() and not (root / "output/tags/عام/page/3").exists()
+    assert not (root / "output/tags/فردي/page/2").exists()
+
+
+def test_a_template_that_lists_a_terms_articles_is_rendered_when_one_of_them_changes(site_factory):
+    override = ('{% extends "default:article.html" %}{% block main %}{{ super() }}<ul class="same-tag">'
+                "{% for item in terms.tags[0].articles %}<li>{{ item.title }}</li>{% endfor %}</ul>"
+                "{% endblock %}\n")
+    root = site_factory({**news(), "templates/article.html": override}, config=CONFIG)
+    cached_build(root)
+    path = root / "content/articles/2026-11-04-n4.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("خبر رقم 4", "عنوان جديد"), encoding="utf-8")
+    result, _cache = cached_build(root)
+    # Every article's first tag is «عام», which n4 is in: every article page shows its title.
+    assert {f"articles/n{day}/index.html" for day in range(1, 6)} <= set(result.rendered)
+    page = soup(root / "output/articles/n2/index.html")
+    assert "عنوان جديد" in [li.text for li in page.select(".same-tag li")]
 
 
 def test_an_output_file_changed_by_hand_is_rendered_again(site_factory):
@@ -137,11 +200,23 @@ def _poison(root: Path) -> None:
     """Rewrite every cached parse result with a title no source has."""
     db = sqlite3.connect(root / CACHE_DIR / build_cache.DATABASE)
     rows = db.execute("SELECT key, value FROM parsed").fetchall()
+    source = object()  # entries refer to their SourceFile by a persistent id
+
+    class Load(pickle.Unpickler):
+        def persistent_load(self, pid):
+            return source
+
+    class Dump(pickle.Pickler):
+        def persistent_id(self, obj):
+            return "source" if obj is source else None
+
     for key, value in rows:
-        parsed = pickle.loads(value)
+        parsed = Load(io.BytesIO(value)).load()
         if parsed.article is not None:
             parsed = dataclasses.replace(parsed, article=dataclasses.replace(parsed.article, title="POISON"))
-        db.execute("UPDATE parsed SET value = ? WHERE key = ?", (pickle.dumps(parsed), key))
+        stream = io.BytesIO()
+        Dump(stream).dump(parsed)
+        db.execute("UPDATE parsed SET value = ? WHERE key = ?", (stream.getvalue(), key))
     db.commit()
     db.close()
 
@@ -157,15 +232,15 @@ def test_a_cache_from_another_version_or_configuration_is_ignored(site_factory, 
     _poison(root)
     if change == "version":
         monkeypatch.setattr(sitegen, "__version__", "99.0")
-        build_cache.code_version.cache_clear()
+        cache_format.code_version.cache_clear()
     elif change == "markdown settings":
         (root / "site.toml").write_text(CONFIG + "[markdown]\ntoc_depth = 2\n", encoding="utf-8")
     try:
         result, cache = cached_build(root)
     finally:
-        build_cache.code_version.cache_clear()
+        cache_format.code_version.cache_clear()
     if change == "none":  # the check is real: the same version does use the (poisoned) entries
-        assert cache.hits == 5 and _titles_after_full_render(root) == {"POISON"}
+        assert result.up_to_date and _titles_after_full_render(root) == {"POISON"}
     else:
         assert (cache.hits, cache.misses) == (0, 5)
         assert _titles(root) == {f"خبر رقم {day}" for day in range(1, 6)}

@@ -1,0 +1,81 @@
+"""How build-cache entries are keyed and stored (build_cache.py).
+
+A parse result is keyed by everything it is a function of: the source's bytes and path, the
+settings parsing reads, and sitegen's own code. "Code" is more than the version number: a hash of
+sitegen's source files and the versions of the libraries that shape the HTML, so a cache written by
+any other code (a development checkout, an upgraded Markdown) simply never matches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import io
+import pickle
+import sys
+from pathlib import Path
+
+from .config import SiteConfig
+from .model import SourceFile
+from .parse_cache import Parsed
+
+# Settings that only the templates read (they are part of every page's fingerprint instead);
+# anything else in site.toml, including sections added later, is part of every parse key.
+NOT_READ_BY_PARSE = frozenset({"title", "description", "base_url", "language", "locale", "digits",
+                               "theme", "paginate", "output_dir", "dates", "menu"})
+
+
+@functools.cache
+def code_version() -> bytes:
+    """sitegen's version, a hash of its own source files, and the libraries that shape output."""
+    import babel
+    import jinja2
+    import markdown
+    import yaml
+
+    import sitegen
+
+    h = hashlib.blake2b(digest_size=16)
+    versions = (sitegen.__version__, sys.version_info[:2], markdown.__version__, jinja2.__version__,
+                babel.__version__, yaml.__version__)
+    h.update(repr(versions).encode())
+    package = Path(sitegen.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.digest()
+
+
+def parse_settings(config: SiteConfig) -> bytes:
+    """What a parse result depends on besides the file: code and the settings parsing reads."""
+    read = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+            if f.name not in NOT_READ_BY_PARSE}
+    read["root"] = str(config.root)
+    return hashlib.blake2b(code_version() + repr(sorted(read.items())).encode(), digest_size=16).digest()
+
+
+class _Pickler(pickle.Pickler):
+    # The SourceFile is the lookup's own (rebuilding its Path on every load is slow).
+    def persistent_id(self, obj: object) -> str | None:
+        return "source" if isinstance(obj, SourceFile) else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, source: SourceFile):
+        super().__init__(io.BytesIO(data))
+        self.source = source
+
+    def persistent_load(self, pid: object) -> SourceFile:
+        if pid != "source":
+            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+        return self.source
+
+
+def dumps(parsed: Parsed) -> bytes:
+    stream = io.BytesIO()
+    _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(parsed)
+    return stream.getvalue()
+
+
+def loads(data: bytes, source: SourceFile) -> object:
+    return _Unpickler(data, source).load()
