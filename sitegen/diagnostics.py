@@ -8,6 +8,7 @@ tests can pin the exact position:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -30,14 +31,15 @@ class Diagnostic:
     severity: str = "error"
 
     def format(self) -> str:
-        position = self.path
+        """One line, always: a key or file name holding a newline must not forge another line."""
+        position = _one_line(self.path)
         if self.line is not None:
             position += f":{self.line}"
             if self.col is not None:
                 position += f":{self.col}"
         if not position:
-            return f"{self.severity}: {self.message}"
-        return f"{position}: {self.severity}: {self.message}"
+            return f"{self.severity}: {_one_line(self.message)}"
+        return f"{position}: {self.severity}: {_one_line(self.message)}"
 
     @property
     def is_error(self) -> bool:
@@ -46,6 +48,14 @@ class Diagnostic:
     def sort_key(self) -> tuple[str, int, int, str]:
         """File order, then position; a diagnostic without a line comes first in its file."""
         return (self.path, self.line or 0, self.col or 0, self.message)
+
+
+def _one_line(text: str) -> str:
+    """Control characters (newlines, escapes that recolour a terminal) shown as \\n, \\x1b."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or unicodedata.category(c) in ("Cf", "Zs")
+                   else repr(c)[1:-1] for c in text)
 
 
 def error(path: str, message: str, line: int | None = None, col: int | None = None) -> Diagnostic:

@@ -110,6 +110,9 @@ FRONT_MATTER_CASES = {
     "unknown key": (
         fm('title: "خبر"', "date: 2026-11-01", "autor: سارة"),
         "4:1: error: front matter: unknown key 'autor' (did you mean 'author'?)"),
+    "key with a newline and a terminal escape": (
+        fm('title: "خبر"', "date: 2026-11-01", '"tag\\n\\e[2J": x'),
+        "4:1: error: front matter: unknown key 'tag\\n\\x1b[2J'"),
     "list as key": (
         fm('title: "خبر"', "date: 2026-11-01", "? [a, b]", ": c"),
         "4:3: error: front matter: a key must be a plain name like 'title', not a list or a mapping"),
