@@ -49,9 +49,15 @@ class Shadow:
 
     def swap(self, changed: Iterable[str]) -> None:
         """Put the tree in output/'s place; the old output/ becomes the tree, `changed` behind."""
-        exchange(self.tree, self.output_dir)
+        changed = sorted(set(changed))
+        if not exchange(self.tree, self.output_dir):
+            # output/ is a mount point (a Docker volume, say): it cannot be renamed, so its files
+            # are updated one by one instead, removals first. Not atomic, but it works.
+            for rel in sorted(changed, key=lambda rel: (self.tree / rel).exists()):
+                sync_path(self.tree, self.output_dir, rel)
+            changed = []  # the tree already equals output/
         temporary = self.pending.with_suffix(".tmp")
-        temporary.write_text(json.dumps(sorted(set(changed)), ensure_ascii=False), encoding="utf-8")
+        temporary.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.pending)
 
     def discard(self) -> None:
@@ -186,14 +192,23 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def exchange(a: Path, b: Path) -> None:
-    """Swap two folders atomically; where the kernel cannot, output/ is missing for one rename."""
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically; where the kernel cannot, output/ is missing for one rename.
+    False, with nothing changed, when the folders cannot be renamed at all (a mount point)."""
     if _renameat2_exchange(a, b):
-        return
+        return True
     parked = a.with_name(a.name + ".parked")
-    os.rename(b, parked)
-    os.rename(a, b)
+    try:
+        os.rename(b, parked)
+    except OSError:
+        return False
+    try:
+        os.rename(a, b)
+    except OSError:
+        os.rename(parked, b)
+        return False
     os.rename(parked, a)
+    return True
 
 
 def _renameat2_exchange(a: Path, b: Path) -> bool:

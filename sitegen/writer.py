@@ -162,9 +162,15 @@ def commit(staging: Staging, staged: list[str], unchanged: int, static: list[Sta
 
 
 def _move_whole(staging: Path, output_dir: Path) -> None:
-    if output_dir.is_dir():
-        output_dir.rmdir()  # empty, or `whole` would be False
-    os.rename(staging, output_dir)
+    try:
+        if output_dir.is_dir():
+            output_dir.rmdir()  # empty, or `whole` would be False
+        os.rename(staging, output_dir)
+    except OSError:  # an empty mount point (a Docker volume): fill it instead
+        output_dir.mkdir(parents=True, exist_ok=True)
+        for entry in sorted(staging.iterdir()):
+            shutil.move(entry, output_dir / entry.name)
+        staging.rmdir()
 
 
 def same_copy(path: Path, src: Path) -> bool:

@@ -227,3 +227,30 @@ def test_second_build_at_the_same_time_refuses(site_factory):
     assert [d.format() for d in caught.value.diagnostics] == [message]
     assert snapshot(root / "output") == before
     build_site(root)  # the lock goes with the build holding it
+
+
+@pytest.fixture
+def mounted_output(site_factory):
+    """A site whose output/ is a mount point, as a Docker volume is (skipped where mounting is
+    not allowed)."""
+    root = site_factory(version("A"))
+    (root / "output").mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "sitegen-test", str(root / "output")],
+                             capture_output=True, check=False) if shutil.which("mount") else None
+    if mounted is None or mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root in a privileged environment)")
+    yield root
+    subprocess.run(["umount", str(root / "output")], check=True)
+
+
+def test_output_that_is_a_mount_point_is_filled_and_updated(mounted_output, expected):
+    """A mount point cannot be renamed: the first build fills it and later ones update its files."""
+    root = mounted_output
+    cli(root)
+    assert content(root / "output") == expected["A"]
+    use_version(root, "B")
+    cli(root)
+    assert content(root / "output") == expected["B"]
+    use_version(root, "A")
+    cli(root)
+    assert content(root / "output") == expected["A"]
