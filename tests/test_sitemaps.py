@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import feedparser
 import lxml.etree
 import pytest
 
 from sitegen import sitemaps
+from sitegen.build import build
+from sitegen.site import BuildOptions
 
-from sitetools import article, build_site, run_cli
+from sitetools import NOW, REPO, article, build_site, run_cli
 
 SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -165,3 +168,15 @@ def test_an_empty_news_sitemap_is_still_well_formed(site_factory):
     root = site_factory({"content/articles/old.md": article("قديم", "2020-01-01")}, config=NEWS_CONFIG)
     build_site(root)
     assert locs(valid(root / "output" / "news-sitemap.xml")) == []
+
+
+def test_every_feed_and_sitemap_of_the_sample_site_is_valid(tmp_path):
+    output = tmp_path / "out"
+    build(REPO, BuildOptions(), {"output_dir": str(output), "base_url": "https://example.org/akhbar/"}, NOW)
+    feeds = sorted(output.rglob("rss.xml")) + sorted(output.rglob("atom.xml"))
+    assert len(feeds) > 20  # the site's, and one pair per tag and section
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo and parsed.entries and parsed.feed.language == "ar", path
+    for name in ("sitemap.xml", "news-sitemap.xml"):
+        assert all(loc.startswith("https://example.org/akhbar/") for loc in locs(valid(output / name)))
