@@ -19,19 +19,26 @@ from .model import Article
 from .urls import encode_tail
 
 SEE_ALSO_LABEL = "شاهد أيضاً"
-_REF_HREF = re.compile(r'href="' + re.escape(REF_SCHEME) + r'([^"#]*)(#[^"]*)?"')
+# Markdown writes href first: <a href="sitegen-ref:x.md#part" title="...">text</a>.
+_REF_ANCHOR = re.compile(r'<a href="' + re.escape(REF_SCHEME) + r'([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>', re.S)
 _CARD = re.compile(r"<" + CARD_TAG + r' ref="([^"]*)"\s*>\s*</' + CARD_TAG + r">")
 
 
 class Resolver:
     """Finds the article a reference names, by path relative to the referrer, content path, or slug."""
 
-    def __init__(self, articles: Iterable[Article]):
+    def __init__(self, articles: Iterable[Article], scheduled: Iterable[Article] = ()):
         self._by_path: dict[str, Article] = {}
         self._by_slug: dict[str, Article] = {}
         for article in articles:
             self._by_path[article.source.content_rel] = article
             self._by_slug.setdefault(article.slug, article)
+        # Future-dated articles, left out of this build: a reference to one is not an error but
+        # waits (plain text, no card, no pin) until a build after its date publishes both.
+        self._scheduled = Resolver(scheduled) if scheduled else None
+
+    def is_scheduled(self, referrer: Article, target: str) -> bool:
+        return self._scheduled is not None and self._scheduled.lookup(referrer, target) is not None
 
     def lookup(self, referrer: Article, target: str) -> Article | None:
         target = unquote(target).strip()
@@ -46,12 +53,14 @@ class Resolver:
         problems = []
         for article in articles:
             for ref in article.refs:
-                if self.lookup(article, ref.target) is None:
+                if self.lookup(article, ref.target) is None and not self.is_scheduled(article, ref.target):
                     what = "link" if ref.kind == "link" else "«شاهد أيضاً» card"
                     problems.append(error(article.path, f"{what} to '{ref.target}': no published "
                                           "article or page has that path or slug", ref.line))
             for pin in article.pins:
                 target = self.lookup(article, pin.target)
+                if target is None and self.is_scheduled(article, pin.target):
+                    continue
                 if target is None:
                     problems.append(error(article.path, f"front matter 'related': unknown article "
                                           f"'{pin.target}'", pin.line))
@@ -66,9 +75,10 @@ class Resolver:
 
         def link(match: re.Match[str]) -> str:
             target = self.lookup(referrer, match.group(1))
-            url = href(target.url) if target else "#"
-            fragment = encode_tail(html.unescape(match.group(2) or ""))
-            return f'href="{html.escape(url + fragment)}"'
+            if target is None:  # a scheduled article: its words stay, the link comes when it is out
+                return match.group(4)
+            url = href(target.url) + encode_tail(html.unescape(match.group(2) or ""))
+            return f'<a href="{html.escape(url)}"{match.group(3)}>{match.group(4)}</a>'
 
         def card(match: re.Match[str]) -> str:
             target = self.lookup(referrer, html.unescape(match.group(1)))
@@ -77,7 +87,7 @@ class Resolver:
             return see_also_card(target, href(target.url), card_label)
 
         if REF_SCHEME in body:
-            body = _REF_HREF.sub(link, body)
+            body = _REF_ANCHOR.sub(link, body)
         if CARD_TAG in body:
             body = _CARD.sub(card, body)
         return body

@@ -52,9 +52,10 @@ def assemble(articles: list[Article], config: SiteConfig, now: datetime,
              options: BuildOptions) -> tuple[Site, list[Diagnostic]]:
     kept = [a for a in articles if _publishable(a, now, options)]
     problems = _missing_dates(kept) + _url_collisions(kept)
-    resolver = Resolver(kept)
+    scheduled = [a for a in articles if a.date and a.date > now and not a.draft and not options.future]
+    resolver = Resolver(kept, scheduled)
     problems += resolver.check(kept)
-    future = [a.date for a in articles if a.date and a.date > now and not a.draft and not options.future]
+    future = [a.date for a in scheduled if a.date]
     site = Site(
         config=config,
         articles=tuple(sorted((a for a in kept if a.kind == "article"), key=newest_first)),

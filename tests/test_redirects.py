@@ -123,3 +123,32 @@ def test_cli_prints_the_next_scheduled_article_and_the_file_follows_the_clock(si
     assert "next scheduled" not in result.stdout
     assert json.loads((root / "output/.sitegen/next-build.json").read_text("utf-8")) == {
         "next_build": None, "next_build_utc": None}
+
+
+def test_links_cards_and_pins_to_a_scheduled_article_wait_for_it(site_factory):
+    files = {
+        "content/articles/2026-11-28-now.md": article(
+            "منشور", "2026-11-28T10:00:00+03:00", related="[soon]",
+            body="انظر [**الخبر المجدول**](2026-12-01-soon.md#التفاصيل) غداً.\n\n[[شاهد أيضاً: soon]]\n"),
+        "content/articles/2026-12-01-soon.md": article("مجدول", "2026-12-01T08:00:00+03:00", slug="soon",
+                                                       body="## التفاصيل\n\nنص."),
+    }
+    root = site_factory(files, config=CONFIG)
+    build_site(root)  # NOW is before "soon": no error, no dangling link
+    body = soup(root / "output/articles/now/index.html").select_one(".article-body")
+    assert body.p.get_text() == "انظر الخبر المجدول غداً." and not body.select("a, aside.see-also")
+    assert not soup(root / "output/articles/now/index.html").select("section.related-news a")
+    result = run_cli("build", "--site", str(root), "--now", "2026-12-01T09:00:00+03:00", "-q")
+    assert result.returncode == 0, result.stderr
+    page = soup(root / "output/articles/now/index.html")
+    link = page.select_one(".article-body p a")
+    assert link["href"] == "/akhbar/articles/soon/#" + quote("التفاصيل") and link.strong.text == "الخبر المجدول"
+    assert page.select_one("aside.see-also a").get_text() == "مجدول"
+
+
+def test_a_link_to_a_draft_is_still_an_error(site_factory):
+    files = {"content/articles/a.md": article("أ", body="[مسودة](b.md)"),
+             "content/articles/b.md": article("ب", draft="true")}
+    root = site_factory(files, config=CONFIG)
+    assert build_errors(root) == ["content/articles/a.md:5: error: link to 'b.md': no published "
+                                  "article or page has that path or slug"]
