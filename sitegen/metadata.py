@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .arabic import strip_harakat, strip_invisible, strip_tatweel, to_ascii_digits
 from .diagnostics import Diagnostic, did_you_mean, error
@@ -95,7 +95,8 @@ def _aliases(value: Any) -> tuple[str, ...]:
     aliases = []
     for written in _string_list(value):
         alias = unicodedata.normalize("NFC", unquote(written))
-        if not alias.startswith("/") or ".." in alias.split("/") or "\\" in alias or "\x00" in alias:
+        unsafe = any(unicodedata.category(c) == "Cc" for c in alias)  # NUL, newlines: not a file name
+        if not alias.startswith("/") or ".." in alias.split("/") or "\\" in alias or unsafe:
             raise _Invalid(f"expected URL paths starting with '/', got '{written}'")
         if "?" in alias or "#" in alias:
             raise _Invalid(f"expected a URL path without '?query' or '#fragment' (a static host "
@@ -103,6 +104,15 @@ def _aliases(value: Any) -> tuple[str, ...]:
         if alias not in aliases:
             aliases.append(alias)
     return tuple(aliases)
+
+
+def _image(value: Any) -> str:
+    image = _string(value)
+    scheme = urlsplit(image).scheme.lower()
+    if scheme not in ("", "http", "https"):
+        # javascript: or data: would end up in src and og:image; a Windows path (C:\\...) too.
+        raise _Invalid(f"expected a path like /images/x.jpg or an https:// URL, got '{image}'")
+    return image
 
 
 def _template(value: Any) -> str:
@@ -136,7 +146,7 @@ def _describe(value: Any) -> str:
 
 SIMPLE_KEYS: dict[str, Callable[[Any], Any]] = {
     "title": _title, "slug": _slug, "summary": _string, "tags": _string_list,
-    "category": _string, "image": _string, "image_alt": _string, "draft": _bool,
+    "category": _string, "image": _image, "image_alt": _string, "draft": _bool,
     "aliases": _aliases, "template": _template, "params": _params,
 }
 KNOWN_KEYS = frozenset(SIMPLE_KEYS) | {"date", "updated", "author", "authors", "related"}

@@ -154,6 +154,17 @@ FRONT_MATTER_CASES = {
     "alias outside the site": (
         fm('title: "خبر"', "date: 2026-11-01", "aliases: [/../../etc/x]"),
         "4:10: error: front matter 'aliases': expected URL paths starting with '/', got '/../../etc/x'"),
+    "alias with a newline": (
+        fm('title: "خبر"', "date: 2026-11-01", 'aliases: ["/old/\\nx/"]'),
+        "4:10: error: front matter 'aliases': expected URL paths starting with '/', got '/old/\\nx/'"),
+    "javascript: image": (
+        fm('title: "خبر"', "date: 2026-11-01", "image: javascript:alert(1)", "image_alt: صورة"),
+        "4:8: error: front matter 'image': expected a path like /images/x.jpg or an https:// URL, got "
+        "'javascript:alert(1)'"),
+    "Windows path as image": (
+        fm('title: "خبر"', "date: 2026-11-01", "image: 'C:\\صور\\a.jpg'", "image_alt: صورة"),
+        "4:8: error: front matter 'image': expected a path like /images/x.jpg or an https:// URL, got "
+        "'C:\\صور\\a.jpg'"),
     "template path traversal": (
         fm('title: "خبر"', "date: 2026-11-01", "template: ../../site.toml.html"),
         "4:11: error: front matter 'template': expected a template file name like 'article-wide.html', "
