@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from .config import SiteConfig
@@ -26,6 +26,9 @@ class Parsed:
 
     article: Article | None
     problems: tuple[Diagnostic, ...] = ()
+    # The article's text features for related news (textsim.features), computed by the parse
+    # workers so they are spread over the cores and kept in caches with the article.
+    features: dict[str, int] | None = field(default=None, compare=False)
 
 
 class ParseCache(Protocol):

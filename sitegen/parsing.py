@@ -6,7 +6,7 @@ import html
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from . import workers
+from . import textsim, workers
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .frontmatter_yaml import decode, split
@@ -29,6 +29,7 @@ def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache |
     found: list[Parsed | None] = [cache.lookup(s, config) if cache else None for s in sources]
     missing = [s for s, parsed in zip(sources, found, strict=True) if parsed is None]
     workers.state["parse_config"] = config
+    textsim.forget_features()
     fresh = workers.map_chunks(_parse_chunk, missing, jobs, setup=_setup_worker)
     articles: list[Article] = []
     problems: list[Diagnostic] = []
@@ -40,6 +41,8 @@ def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache |
         problems.extend(parsed.problems)
         if parsed.article is not None:
             articles.append(parsed.article)
+            if parsed.features is not None:
+                textsim.remember_features(parsed.article, parsed.features)
         progress("parse", done, len(sources))
     return articles, problems
 
@@ -64,7 +67,9 @@ def _parse_chunk(chunk: Sequence[SourceFile]) -> list[tuple[bytes | None, Parsed
                                                       f"cannot read this file: {exc.strerror}"),))))
             continue
         article, problems = parse_source(source, data, config, _renderer)
-        results.append((data, Parsed(article, tuple(problems))))
+        is_article = article is not None and article.kind == "article"
+        found = textsim.features(textsim.plain_text(article)) if is_article else None
+        results.append((data, Parsed(article, tuple(problems), found)))
     return results
 
 

@@ -28,7 +28,7 @@ from .freshness import time_window
 from .model import Article
 from .site import Site
 from .taxonomy import Taxonomy
-from .textsim import TextIndex, plain_text, window
+from .textsim import TextIndex, article_features, window
 
 SECONDS_PER_DAY = 86400.0
 SHORTLIST = 12  # candidates scored exactly per article (more changed nothing measurable)
@@ -66,7 +66,8 @@ class Relater:
             self.eligible = [self.is_eligible(a) for a in self.articles]
             clock.valid_until(min((a.date for a in self.articles if a.date and a.date > site.now),
                                   default=None))
-        self.text = TextIndex.build([plain_text(a) for a in self.articles], self.config.stems)
+        self.text = TextIndex.from_features([article_features(a) for a in self.articles],
+                                            self.config.stems)
         self.tag_keys = [_keys(tags, a.tags) for a in self.articles]
         self.category = [_keys(categories, (a.category,) if a.category else ()) for a in self.articles]
         self.tag_postings = _postings(self.tag_keys)

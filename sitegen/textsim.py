@@ -49,6 +49,27 @@ def features(text: str) -> dict[str, int]:
     return found
 
 
+# Features computed while parsing (by the parse workers, and kept in the build cache with the
+# parse result), so that a build does not tokenise every article again; cleared by each parse.
+_known: dict[int, tuple[Article, dict[str, int]]] = {}
+
+
+def remember_features(article: Article, found: dict[str, int]) -> None:
+    _known[id(article)] = (article, found)
+
+
+def forget_features() -> None:
+    _known.clear()
+
+
+def article_features(article: Article) -> dict[str, int]:
+    """features(plain_text(article)), computed at most once per article version."""
+    entry = _known.get(id(article))
+    if entry is not None and entry[0] is article:
+        return entry[1]
+    return features(plain_text(article))
+
+
 @dataclass(frozen=True)
 class TextIndex:
     """Normalised vectors of documents 0..n-1 (in time order) and postings per feature."""
@@ -59,7 +80,11 @@ class TextIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], stem_weight: float) -> TextIndex:
-        raw = [features(text) for text in texts]
+        return cls.from_features([features(text) for text in texts], stem_weight)
+
+    @classmethod
+    def from_features(cls, raw: Sequence[dict[str, int]], stem_weight: float) -> TextIndex:
+        """The index of documents whose `features` are already known."""
         df: Counter[str] = Counter(f for doc in raw for f in doc)
         # A feature no other document has cannot link anything, and would only dilute the norm.
         idf = {f: math.log(1 + len(raw) / count) * (stem_weight if f[0] == STEM else 1.0)  # stems weigh less
