@@ -39,14 +39,51 @@ def plain_text(article: Article) -> str:
 
 
 def features(text: str) -> dict[str, int]:
-    """Term frequencies of the tokens of `text` and (prefixed with STEM) of their light stems."""
-    counts = Counter(token for token in tokenize(text)
-                     if len(token) > 1 and token not in STOP_WORDS and not token.isdigit())
+    """Term frequencies of the tokens of `text` and (prefixed with STEM) of their light stems.
+
+    The same as counting `_kept_tokens(text)` and then their stems, but done per distinct
+    whitespace-separated word: news prose repeats a small vocabulary, so each word is folded,
+    tokenised, filtered and stemmed once per process (`_word_tokens`, `_stem_features`) instead
+    of at every occurrence. Whitespace always separates tokens (matching_key neither deletes it
+    nor joins across it), so the tokens of the words, in order, are the tokens of the text; and
+    walking the words in order of first occurrence gives the features in the same order too.
+    """
+    if len(_word_tokens) > _MEMO_MAX:  # checked here, so that both stay whole during a call
+        _word_tokens.clear()
+        _stem_features.clear()
+    counts: dict[str, int] = {}
+    for word, count in Counter(text.split()).items():
+        tokens = _word_tokens.get(word)
+        if tokens is None:
+            tokens = _remember_word(word)
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + count
     found = dict(counts)
     for token, count in counts.items():
-        stem = STEM + light_stem(token)
+        stem = _stem_features[token]
         found[stem] = found.get(stem, 0) + count
     return found
+
+
+def _kept_tokens(text: str) -> list[str]:
+    """The tokens of `text` that count as features: no stop words, digits or single letters."""
+    return [token for token in tokenize(text)
+            if len(token) > 1 and token not in STOP_WORDS and not token.isdigit()]
+
+
+# Per process: whitespace-separated word as written -> its kept tokens, and token -> its stem
+# feature. Bounded: emptied together when full (a 10,000-article corpus has far fewer words).
+_word_tokens: dict[str, tuple[str, ...]] = {}
+_stem_features: dict[str, str] = {}
+_MEMO_MAX = 100_000
+
+
+def _remember_word(word: str) -> tuple[str, ...]:
+    tokens = tuple(_kept_tokens(word))
+    _word_tokens[word] = tokens
+    for token in tokens:
+        _stem_features[token] = STEM + light_stem(token)
+    return tokens
 
 
 # Features computed while parsing (by the parse workers, and kept in the build cache with the
