@@ -1,19 +1,44 @@
 """Speed-ups for Python-Markdown that leave its output byte for byte the same.
 
-Markdown conversion is most of a cold build. Python-Markdown tries each of its ~15 inline patterns
-on every run of text, one regex search after another, even when the text holds none of the
-characters any of them starts with, which is most paragraphs of Arabic news prose. A text without
-those characters cannot match, so it is passed through untouched: the same result, without the
-searches. If any other inline pattern is registered (an extension we do not know), the shortcut
-is not installed.
+Markdown conversion is most of a cold build, and most of its time goes to work that cannot change
+a typical news article: regexes looking for syntax the text does not contain. Each speed-up here
+skips such work only when a cheap test proves it would have had no effect:
+
+* inline patterns are not tried on text holding none of the characters they start with;
+* a block processor is not asked about a block without the character its syntax needs (no '#',
+  no ATX heading; no '|', no table), instead of a regex search over the whole block;
+* the attribute-list pass is skipped for a document without '{', and the table of contents does
+  not look for its `[TOC]` marker in a document that does not contain it;
+* the processor registries keep their sorted order instead of making a new list on every pass
+  (the block parser walks them once per block), and the block-level tag test uses a set.
+
+Every shortcut knows the processors it shortcuts by name and class; if an extension we do not
+know is registered, the affected shortcut is not installed (see `install`). tests/test_fast_paths
+renders tricky documents with and without the speed-ups and compares.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import markdown
-from markdown.treeprocessors import InlineProcessor
+from markdown.blockprocessors import (
+    BlockProcessor,
+    BlockQuoteProcessor,
+    HashHeaderProcessor,
+    HRProcessor,
+    ReferenceProcessor,
+    SetextHeaderProcessor,
+)
+from markdown.extensions.attr_list import AttrListTreeprocessor
+from markdown.extensions.footnotes import FootnoteBlockProcessor
+from markdown.extensions.tables import TableProcessor
+from markdown.extensions.toc import TocTreeprocessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.util import Registry
 
 # The inline patterns Python-Markdown registers with our extensions (tables, footnotes,
 # fenced_code, attr_list, toc add none of their own except footnotes), and what each needs to see.
@@ -30,6 +55,19 @@ KNOWN_PATTERNS = frozenset({
 # Any character (or the two-space line break) that one of the patterns above can start at.
 _TRIGGER = re.compile(r"[`\\\[<&*_]|  \n")
 
+# Block processor (registered name, class) -> strings one of which a block must contain for the
+# processor to accept it, read off each processor's regex or test.
+BLOCK_NEEDLES: dict[str, tuple[type[BlockProcessor], tuple[str, ...]]] = {
+    "hashheader": (HashHeaderProcessor, ("#",)),  # a line starting with '#'
+    "setextheader": (SetextHeaderProcessor, ("\n=", "\n-")),  # a second line of '=' or '-'
+    "hr": (HRProcessor, ("-", "_", "*")),  # a line of three of one of them
+    "quote": (BlockQuoteProcessor, (">",)),  # a line starting with '>'
+    "table": (TableProcessor, ("|",)),  # a header row needs '|' for two cells or a border
+    # These two accept every block, and give it back from `run` when their regex finds nothing.
+    "reference": (ReferenceProcessor, ("]:",)),  # [id]: url
+    "footnote": (FootnoteBlockProcessor, ("[^",)),  # [^1]: text
+}
+
 
 class QuickInlineProcessor(InlineProcessor):
     """InlineProcessor that skips the pattern loop for text no inline pattern can match."""
@@ -40,12 +78,129 @@ class QuickInlineProcessor(InlineProcessor):
         return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
 
 
-def install(md: markdown.Markdown) -> bool:
+class SortedRegistry(Registry):
+    """A Registry that remembers its items in priority order until one is added or removed.
+
+    Registry.__iter__ builds a new list on every call; the block parser iterates the block
+    processors for every block of every document.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._in_order: tuple[Any, ...] | None = None
+
+    def __iter__(self):
+        if self._in_order is None:
+            self._in_order = tuple(super().__iter__())
+        return iter(self._in_order)
+
+    def register(self, item: Any, name: str, priority: float) -> None:
+        self._in_order = None
+        super().register(item, name, priority)
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        self._in_order = None
+        super().deregister(name, strict)
+
+
+def _sorted_copy(registry: Registry) -> SortedRegistry:
+    copy = SortedRegistry()
+    registry._sort()  # registering in sorted order keeps the order of equal priorities
+    for item in registry._priority:
+        copy.register(registry[item.name], item.name, item.priority)
+    return copy
+
+
+def _needle_test(test: Callable[[Any, str], bool], needles: tuple[str, ...]) -> Callable[[Any, str], bool]:
+    def quick_test(parent: Any, block: str) -> bool:
+        return any(needle in block for needle in needles) and test(parent, block)
+    return quick_test
+
+
+class SourceGates(Preprocessor):
+    """Runs first; switches off, for this document, the passes that its source cannot need."""
+
+    def __init__(self, md: markdown.Markdown, attr_list: Treeprocessor | None,
+                 toc: TocTreeprocessor | None):
+        super().__init__(md)
+        self.attr_list = attr_list
+        self.toc = toc
+        self.toc_marker = toc.marker if toc is not None else ""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if self.attr_list is not None:
+            # An attribute list is `{...}` in some text; '{' cannot come from anywhere else
+            # (escapes and entities are still placeholders when this pass runs).
+            self.attr_list.enabled = "{" in source  # type: ignore[attr-defined]
+        if self.toc is not None and self.toc_marker:
+            # The marker is found as the whole text of an element, so it is in the source too.
+            self.toc.marker = self.toc_marker if self.toc_marker in source else ""
+        return lines
+
+
+class GatedAttrList(AttrListTreeprocessor):
+    """AttrListTreeprocessor that does nothing when SourceGates says the document has no '{'."""
+
+    enabled = True
+
+    def run(self, doc: Any) -> None:
+        if self.enabled:
+            super().run(doc)
+
+
+def install(md: markdown.Markdown) -> None:
+    """Install every speed-up whose assumptions hold for `md`'s processors."""
+    md.preprocessors = _sorted_copy(md.preprocessors)
+    md.parser.blockprocessors = _sorted_copy(md.parser.blockprocessors)
+    md.treeprocessors = _sorted_copy(md.treeprocessors)
+    md.postprocessors = _sorted_copy(md.postprocessors)
+    _install_block_level_set(md)
+    _install_quick_inline(md)
+    _install_block_needles(md)
+    _install_source_gates(md)
+
+
+def _install_block_level_set(md: markdown.Markdown) -> None:
+    # The list is final once the extensions are loaded; a set answers in one step.
+    block_level = frozenset(md.block_level_elements)
+
+    def is_block_level(tag: Any) -> bool:
+        return isinstance(tag, str) and tag.lower().rstrip("/") in block_level
+    md.is_block_level = is_block_level  # type: ignore[method-assign]
+
+
+def _install_quick_inline(md: markdown.Markdown) -> None:
     """Swap in the quick inline processor when every registered pattern is a known one."""
     names = {item.name for item in md.inlinePatterns._priority}
     inline = md.treeprocessors["inline"] if "inline" in md.treeprocessors else None
     if not names <= KNOWN_PATTERNS or type(inline) is not InlineProcessor:
-        return False
-    priority = next(item.priority for item in md.treeprocessors._priority if item.name == "inline")
-    md.treeprocessors.register(QuickInlineProcessor(md), "inline", priority)
-    return True
+        return
+    md.treeprocessors.register(QuickInlineProcessor(md), "inline", _priority(md.treeprocessors, "inline"))
+
+
+def _install_block_needles(md: markdown.Markdown) -> None:
+    for processor_name in [item.name for item in md.parser.blockprocessors._priority]:
+        processor: BlockProcessor = md.parser.blockprocessors[processor_name]
+        kind, needles = BLOCK_NEEDLES.get(processor_name, (None, ()))
+        if type(processor) is kind:
+            processor.test = _needle_test(processor.test, needles)  # type: ignore[method-assign]
+
+
+def _install_source_gates(md: markdown.Markdown) -> None:
+    attr_list = md.treeprocessors["attr_list"] if "attr_list" in md.treeprocessors else None
+    if type(attr_list) is AttrListTreeprocessor:
+        attr_list = GatedAttrList(md)
+        md.treeprocessors.register(attr_list, "attr_list", _priority(md.treeprocessors, "attr_list"))
+    else:
+        attr_list = None
+    toc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
+    if type(toc) is not TocTreeprocessor:
+        toc = None
+    if attr_list is not None or toc is not None:
+        first = max(item.priority for item in md.preprocessors._priority) + 1
+        md.preprocessors.register(SourceGates(md, attr_list, toc), "sitegen_source_gates", first)
+
+
+def _priority(registry: Registry, name: str) -> float:
+    return next(item.priority for item in registry._priority if item.name == name)

@@ -9,8 +9,9 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import textsim
+from sitegen import markdown_speedups, textsim
 from sitegen.arabic import INVISIBLE, STOP_WORDS, light_stem, tokenize
+from sitegen.markup import MarkdownRenderer
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Letters with folds, harakat, tatweel, invisible and bidi characters, presentation forms and
@@ -63,3 +64,70 @@ def test_whitespace_separates_tokens_whatever_matching_key_does():
     for space in spaces:
         assert unicodedata.normalize("NFKC", space).isspace()
         assert tokenize(f"ب{space}ت") == ["ب", "ت"]
+
+
+# Markdown: the configured instance with markdown_speedups against the same without them. One
+# renderer of each renders every document in turn, so state left by one document (a switched-off
+# pass, a cached order) would show in the next.
+FAST, PLAIN = MarkdownRenderer(), MarkdownRenderer(speedups=False)
+
+TRICKY_DOCUMENTS = [
+    # Footnotes: references, a repeated one, one in a heading, definitions spanning lines.
+    "نص[^1] وآخر[^note] ومكرر[^1].\n\n## عنوان[^1]\n\n[^1]: حاشية أولى.\n    تكملة.\n\n"
+    "[^note]: حاشية {ثانية}.\n",
+    "[^1]: تعريف بلا إشارة.\n\nفقرة.\n",
+    # Attribute lists on a paragraph, a heading, inline elements, list items and table cells.
+    "فقرة مميزة\n{: .lead #p1 }\n\n## عنوان {#custom-id}\n\n*مائل*{: .x } و`كود`{: dir=rtl }\n\n"
+    "- بند {: .item }\n- بند آخر\n\n| أ | ب |\n|---|---|\n| خلية {: .c } | 2 |\n",
+    "## عنوان\n\n## عنوان\n\n## عنوان_1\n\n### عنوان\n\n## Apple و«سامسونج» & co\n\n#### عميق\n",
+    "## ذو معرف {#عنوان}\n\n## عنوان\n\n# رئيسي #\n\nعنوان سطري\n=====\n\nآخر\n---\n",
+    # Raw HTML blocks and inline HTML, comments and the more marker.
+    '<div class="box">\n<p>فقرة {خام}</p>\n</div>\n\nنص <span title="x>y">داخل</span> &amp; &#123;كيان&#125;.\n\n'
+    "<!--more-->\n\n<pre>  [TOC]  </pre>\n",
+    # Code: fenced, indented and inline, holding the characters the shortcuts look for.
+    "```python\n# ليس عنواناً\n{'a': 1} | x > 0\n[TOC]\n```\n\n    مسافة بادئة {: .x }\n    # كود\n\n"
+    "نص `{: .y }` و``[^1]`` و `|`.\n",
+    # The table-of-contents marker, escaped, inside other text, and alone.
+    "[TOC]\n\n## أول\n\nنص.\n\n## ثان\n",
+    "\\[TOC\\] و [TOC] داخل جملة.\n\n## قسم\n",
+    # Horizontal rules, quotes, lists, references, tables without borders, cards.
+    "***\n\n- - -\n\n___\n\n> اقتباس\n> - بند\n>\n> > متداخل\n\n1. أول\n2. ثان\n\n* نجمة\n+ زائد\n",
+    "رابط [مرجع][1] و[آخر].\n\n[1]: https://example.org/ \"عنوان\"\n[آخر]: <https://example.org/a>\n",
+    "أ | ب\n--|--\n1 | 2\n\n| وحيد |\n|---|\n| صف |\n\nليس | جدولاً\n\n[[شاهد أيضاً: خبر-آخر]]\n\n"
+    "[خبر](other.md#جزء)\n",
+    "|أ|ب|\n|:-|-:|\n|1|2|\n\n[رابط][r]\n\n[r]:/a\n[s]:\n  /b 't'\n",
+    "نص\twith\ttabs\r\nوسطر\r\n\r\n## عنوان \\# مهرب\n\nسطر  \nمكسور\n",
+    "",
+    "\n\n   \n",
+]
+
+
+def assert_same_rendering(text: str) -> None:
+    assert FAST.render(text, 5) == PLAIN.render(text, 5)
+
+
+def test_tricky_documents_render_the_same_with_the_speedups():
+    for text in TRICKY_DOCUMENTS + TRICKY_DOCUMENTS[::-1]:
+        assert_same_rendering(text)
+
+
+MARKDOWN_BITS = ["#", "## ", "=", "-", "*", "_", ">", "|", "{", "}", ":", ".", "[", "]", "^", "(",
+                 ")", "!", "`", "```", "~~~", "\\", "<", "</", "div>", "span>", "&", ";", "#123",
+                 "[TOC]", "[^1]", "[^1]: ", "{: .x }", "{#i}", "[1]: /a", "[[شاهد أيضاً: س]]", "1. ",
+                 "- ", "    ", "\t", " ", "  \n", "\n", "\n\n", "\r\n", "نص", "عنوان", "x.md", "http://a"]
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(MARKDOWN_BITS), max_size=40))
+def test_random_markdown_renders_the_same_with_the_speedups(bits):
+    assert_same_rendering("".join(bits))
+
+
+def test_an_unknown_inline_pattern_leaves_the_inline_shortcut_out():
+    renderer = MarkdownRenderer()
+    md = renderer._md
+    assert type(md.treeprocessors["inline"]).__name__ == "QuickInlineProcessor"
+    plain = MarkdownRenderer(speedups=False)._md
+    plain.inlinePatterns.register(plain.inlinePatterns["em_strong"], "unknown", 1)
+    markdown_speedups.install(plain)
+    assert type(plain.treeprocessors["inline"]).__name__ == "InlineProcessor"
