@@ -24,11 +24,12 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from . import workers
 from .freshness import time_window
 from .model import Article
 from .site import Site
 from .taxonomy import Taxonomy
-from .textsim import TextIndex, article_features, window
+from .textsim import Postings, TextIndex, article_features
 
 SECONDS_PER_DAY = 86400.0
 SHORTLIST = 12  # candidates scored exactly per article (more changed nothing measurable)
@@ -78,14 +79,15 @@ class Relater:
     def is_eligible(self, article: Article) -> bool:
         return not article.draft and article.date is not None and article.date <= self.site.now
 
-    def related(self, article: Article) -> tuple[Related, ...]:
+    def related(self, article: Article, ranked: list[Related] | None = None) -> tuple[Related, ...]:
+        """Pins, then the best ranked candidates; `ranked`: `self.ranked` of it, when known."""
         doc = self.position.get(article.path)
         if doc is None or self.config.max_items == 0:
             return ()
         chosen = self._pins(article, doc)
         taken = {r.article.path for r in chosen} | {article.path}
-        ranked = [r for r in self.ranked(doc) if r.article.path not in taken]
-        return tuple(chosen + ranked)[: self.config.max_items]
+        ranked = self.ranked(doc) if ranked is None else ranked
+        return tuple(chosen + [r for r in ranked if r.article.path not in taken])[: self.config.max_items]
 
     def ranked(self, doc: int, shortlist: int = SHORTLIST) -> list[Related]:
         """The best candidates above `min_score`, best first.
@@ -101,7 +103,7 @@ class Relater:
                                         (self.category[doc], self.category_postings, None)):
             for key in sorted(keys):
                 gain = c.tags * weights[key] if weights else c.category
-                for other, _ in window(postings[key], doc, older_only, TERM_WINDOW):
+                for other, _ in postings[key].window(doc, older_only, TERM_WINDOW):
                     rough[other] = rough.get(other, 0.0) + gain
         candidates = [other for other in rough if other != doc and self.eligible[other]
                       and not (older_only and self.articles[other].date > article.date)]
@@ -115,7 +117,9 @@ class Relater:
         c = self.config
         text = self.text.explain(doc, other)
         shared = self.tag_keys[doc] & self.tag_keys[other]
-        tags = c.tags * (1 - math.exp(-sum(self.tag_idf[k] for k in shared)))
+        # Sorted: a set of strings iterates in an order that differs between processes (hash seed),
+        # and float sums depend on order.
+        tags = c.tags * (1 - math.exp(-sum(self.tag_idf[k] for k in sorted(shared))))
         category = c.category * bool(self.category[doc] & self.category[other])
         days = abs((self.articles[doc].date - self.articles[other].date).total_seconds()) / SECONDS_PER_DAY
         time = c.time_floor + (1 - c.time_floor) * 0.5 ** (days / c.half_life_days)
@@ -138,21 +142,40 @@ class Relater:
         return chosen
 
 
-def relate(site: Site, tags: Taxonomy, categories: Taxonomy) -> dict[str, tuple[Related, ...]]:
-    """Related stories of every article, by article path."""
+def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1) -> dict[str, tuple[Related, ...]]:
+    """Related stories of every article, by article path.
+
+    The ranking (nearly all of the work) is spread over `jobs` forked workers, which inherit the
+    Relater; pins stay here, since they read the build's watched clock (freshness.py).
+    """
     relater = Relater(site, tags, categories)
-    return {a.path: relater.related(a) for a in site.articles}
+    if relater.config.max_items == 0:
+        return {a.path: () for a in site.articles}
+    workers.state["relater"] = relater
+    try:
+        ranked = list(workers.map_chunks(_rank_chunk, range(len(relater.articles)), jobs))
+    finally:
+        workers.state.pop("relater", None)
+    articles = relater.articles
+    return {a.path: relater.related(a, [Related(articles[other], score) for other, score in found])
+            for a, found in zip(articles, ranked, strict=True)}
+
+
+def _rank_chunk(docs: range) -> list[list[tuple[int, Score]]]:
+    """Positions and scores only: sending Articles back from a worker would copy them all."""
+    relater: Relater = workers.state["relater"]
+    return [[(relater.position[r.article.path], r.score) for r in relater.ranked(doc)] for doc in docs]
 
 
 def _keys(taxonomy: Taxonomy, values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(term.key for v in values if (term := taxonomy.term_for(v)) is not None)
 
 
-def _postings(keys: list[frozenset[str]]) -> dict[str, list[tuple[int, float]]]:
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+def _postings(keys: list[frozenset[str]]) -> dict[str, Postings]:
+    postings: dict[str, Postings] = defaultdict(Postings)
     for doc, found in enumerate(keys):
         for key in sorted(found):
-            postings[key].append((doc, 1.0))
+            postings[key].add(doc, 1.0)
     return dict(postings)
 
 

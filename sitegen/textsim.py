@@ -13,12 +13,13 @@ number of articles.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .arabic import STOP_WORDS, light_stem, tokenize
@@ -107,12 +108,42 @@ def article_features(article: Article) -> dict[str, int]:
     return features(plain_text(article))
 
 
+class Postings:
+    """The documents having one feature, ascending (time order), with their weights.
+
+    Two parallel lists rather than pairs: `bisect` then compares plain ints.
+    """
+
+    __slots__ = ("docs", "weights")
+
+    def __init__(self) -> None:
+        self.docs: list[int] = []
+        self.weights: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def add(self, doc: int, weight: float) -> None:
+        self.docs.append(doc)
+        self.weights.append(weight)
+
+    def window(self, doc: int, older_only: bool, size: int = 0) -> Iterable[tuple[int, float]]:
+        """The `size` entries nearest to `doc` in time order (documents are numbered newest first)."""
+        size = size or POSTINGS_WINDOW
+        docs = self.docs
+        if len(docs) <= size:
+            return zip(docs, self.weights, strict=True)
+        at = bisect_left(docs, doc)
+        start = at if older_only else max(0, min(at - size // 2, len(docs) - size))
+        return zip(docs[start: start + size], self.weights[start: start + size], strict=True)
+
+
 @dataclass(frozen=True)
 class TextIndex:
     """Normalised vectors of documents 0..n-1 (in time order) and postings per feature."""
 
     vectors: list[dict[str, float]]
-    postings: dict[str, list[tuple[int, float]]]  # feature -> [(doc, weight)], doc ascending
+    postings: dict[str, Postings]
     queries: list[list[tuple[str, float]]]  # per document, its strongest features
 
     @classmethod
@@ -124,13 +155,14 @@ class TextIndex:
         """The index of documents whose `features` are already known."""
         df: Counter[str] = Counter(f for doc in raw for f in doc)
         # A feature no other document has cannot link anything, and would only dilute the norm.
-        idf = {f: math.log(1 + len(raw) / count) * (stem_weight if f[0] == STEM else 1.0)  # stems weigh less
+        n = len(raw)
+        idf = {f: math.log(1 + n / count) * (stem_weight if f[0] == STEM else 1.0)  # stems weigh less
                for f, count in df.items() if count > 1}
         ranked = [_ranked(doc, idf) for doc in raw]
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, Postings] = defaultdict(Postings)
         for number, strongest in enumerate(ranked):
             for feature, weight in strongest:
-                postings[feature].append((number, weight))
+                postings[feature].add(number, weight)
         return cls([dict(r) for r in ranked], dict(postings), [r[:QUERY_FEATURES] for r in ranked])
 
     def neighbours(self, doc: int, older_only: bool = False) -> dict[int, float]:
@@ -141,37 +173,34 @@ class TextIndex:
         measure of "the same story" than the full cosine, where common words add noise.
         """
         found: dict[int, float] = {}
+        get = found.get
         for feature, weight in self.queries[doc]:
-            for other, other_weight in window(self.postings[feature], doc, older_only):
-                found[other] = found.get(other, 0.0) + weight * other_weight
+            for other, other_weight in self.postings[feature].window(doc, older_only):
+                found[other] = get(other, 0.0) + weight * other_weight
         found.pop(doc, None)
         return found
 
     def explain(self, doc: int, other: int) -> tuple[float, float]:
         """The partial cosine of one pair over `doc`'s strongest features: (exact tokens, stems)."""
         theirs = self.vectors[other]
-        parts = [0.0, 0.0]
+        tokens = stems = 0.0
         for feature, weight in self.queries[doc]:
             if feature in theirs:
-                parts[feature.startswith(STEM)] += weight * theirs[feature]
-        return parts[0], parts[1]
-
-
-def window(postings: list[tuple[int, float]], doc: int, older_only: bool,
-           size: int = POSTINGS_WINDOW) -> list[tuple[int, float]]:
-    """The `size` postings nearest to `doc` in time order (documents are numbered newest first)."""
-    if len(postings) <= size:
-        return postings
-    at = bisect_left(postings, (doc, -math.inf))
-    if older_only:
-        return postings[at: at + size]
-    start = max(0, min(at - size // 2, len(postings) - size))
-    return postings[start: start + size]
+                if feature[0] == STEM:
+                    stems += weight * theirs[feature]
+                else:
+                    tokens += weight * theirs[feature]
+        return tokens, stems
 
 
 def _ranked(doc: dict[str, int], idf: dict[str, float]) -> list[tuple[str, float]]:
     """The document's strongest features with L2-normalised TF-IDF weights, strongest first."""
-    weights = [(f, (1 + math.log(tf)) * idf[f]) for f, tf in doc.items() if f in idf]
-    strongest = sorted(weights, key=lambda fw: (-fw[1], fw[0]))[:INDEX_FEATURES]
-    norm = math.sqrt(sum(w * w for _, w in strongest)) or 1.0
-    return [(f, w / norm) for f, w in strongest if w > 0]
+    # Sorted as (-weight, feature) tuples: the same order as a key function, compared in C.
+    weights = sorted([(-(1 + _log(tf)) * idf[f], f) for f, tf in doc.items() if f in idf])[:INDEX_FEATURES]
+    norm = math.sqrt(sum(w * w for w, _ in weights)) or 1.0
+    return [(f, -w / norm) for w, f in weights if w < 0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _log(tf: int) -> float:
+    return math.log(tf)
