@@ -138,8 +138,9 @@ def bench_size(site: Path, size: int, runs: int, jobs: int | None, results: Resu
     for number in range(1, runs + 1):
         for scenario in SCENARIOS:
             if scenario == "cold":
-                shutil.rmtree(site / "output", ignore_errors=True)
-                shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+                # As after a fresh clone: no output, no cache, no previous tree beside output/.
+                for leftover in ("output", ".sitegen-cache", ".output.sitegen-previous"):
+                    shutil.rmtree(site / leftover, ignore_errors=True)
             elif scenario == "edit":
                 edit_one_article(site, number)
             run = build_once(site, jobs, stats_file)

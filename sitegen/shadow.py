@@ -76,6 +76,9 @@ class Shadow:
 
 def sync_all(source: Path, tree: Path) -> None:
     """Make `tree` hold the same files (hard links) as `source`, and nothing else."""
+    if not tree.exists() and not tree.is_symlink():
+        _mirror_new(source, tree)
+        return
     _make_folder(tree)
     with os.scandir(source) as entries:
         wanted = {entry.name: entry for entry in entries}
@@ -86,6 +89,22 @@ def sync_all(source: Path, tree: Path) -> None:
             sync_all(Path(entry.path), tree / name)
         else:
             _link(Path(entry.path), tree / name)
+
+
+def _mirror_new(source: Path, tree: Path) -> None:
+    """`sync_all` into a folder that does not exist yet: nothing to compare or replace, so plain
+    mkdir and link calls (the first build after a cold one mirrors the whole site this way)."""
+    os.mkdir(tree)
+    with os.scandir(source) as entries:
+        for entry in entries:
+            target = os.path.join(tree, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                _mirror_new(Path(entry.path), Path(target))
+                continue
+            try:
+                os.link(entry.path, target, follow_symlinks=False)
+            except OSError:  # a file system without hard links
+                shutil.copy2(entry.path, target, follow_symlinks=False)
 
 
 def sync_path(source: Path, tree: Path, rel: str) -> None:

@@ -71,3 +71,14 @@ def test_an_error_while_replacing_files_leaves_output_untouched(tmp_path, monkey
     write(files(a__index=b"A2", b__index=b"B2", new__index=b"N"), [], out)
     assert {k: v[0] for k, v in snapshot(out).items() if k != MARKER} == {
         "a/index.html": b"A2", "b/index.html": b"B2", "new/index.html": b"N"}
+
+
+def test_the_previous_site_is_kept_beside_output_as_hard_links(tmp_path):
+    out = tmp_path / "output"
+    write(files(a__index=b"A", deep__er__index=b"D"), [], out)
+    write(files(a__index=b"A", deep__er__index=b"D2"), [], out)  # mirrors output/ for the first time
+    tree = tmp_path / ".output.sitegen-previous" / "tree"
+    assert (tree / "deep/er/index.html").read_bytes() == b"D"  # the site before this build
+    assert os.path.samefile(tree / "a/index.html", out / "a/index.html")  # unchanged: one file
+    assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()) == [
+        ".sitegen-output", "a/index.html", "deep/er/index.html"]
