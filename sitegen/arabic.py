@@ -7,14 +7,15 @@ Two audiences with different needs:
   tags, related news, search and duplicate detection compare like with like. A key is never shown.
 
 Everything runs over tens of thousands of articles, so character work is done with precomputed
-`str.translate` tables and compiled regexes, not per-character Python loops.
+tables applied by compiled regexes (see `_translator`), not per-character Python loops.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 
 import snowballstemmer
 
@@ -81,6 +82,29 @@ _MATCHING_TABLE: dict[int, str | int | None] = {
 }
 
 
+def _translator(table: dict[int, str | int | None]) -> Callable[[str], str]:
+    """A function equal to `str.translate(table)`, much faster on Arabic text.
+
+    CPython's translate looks every character up in the table, and for each one that is not
+    there, which is nearly all of them, raises and catches a LookupError internally: about 0.3 µs
+    a character. A regex finds the few characters that do change at C speed instead.
+    """
+    replacements = {chr(c): "" if v is None else chr(v) if isinstance(v, int) else v
+                    for c, v in table.items()}
+    pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(replacements)) + "]")
+    if not any(replacements.values()):  # only deletions
+        return partial(pattern.sub, "")
+    replace = replacements.__getitem__
+    return partial(pattern.sub, lambda match: replace(match.group()))
+
+
+_strip_invisible = _translator(_DROP_INVISIBLE)
+_strip_tatweel = _translator(_DROP_TATWEEL)
+_strip_harakat = _translator(_DROP_HARAKAT)
+_to_ascii_digits = _translator(_TO_ASCII_DIGITS)
+_fold_for_matching = _translator(_MATCHING_TABLE)
+
+
 def _combining_marks() -> str:
     """Regex class body of the BMP's combining marks (Mn, Mc) except variation selectors.
 
@@ -108,22 +132,22 @@ def nfc(text: str) -> str:
 
 def strip_invisible(text: str) -> str:
     """Remove zero-width characters, bidi controls and soft hyphens."""
-    return text.translate(_DROP_INVISIBLE)
+    return _strip_invisible(text)
 
 
 def strip_tatweel(text: str) -> str:
     """Remove tatweel (ـ), the purely typographic stretching of a letter joint."""
-    return text.translate(_DROP_TATWEEL)
+    return _strip_tatweel(text)
 
 
 def strip_harakat(text: str) -> str:
     """Remove Arabic diacritics, dagger alef and Quranic marks, keeping all letters."""
-    return text.translate(_DROP_HARAKAT)
+    return _strip_harakat(text)
 
 
 def to_ascii_digits(text: str) -> str:
     """Arabic-Indic (٠-٩) and Persian (۰-۹) digits to 0-9."""
-    return text.translate(_TO_ASCII_DIGITS)
+    return _to_ascii_digits(text)
 
 
 def to_arabic_digits(text: str) -> str:
@@ -139,7 +163,7 @@ def matching_key(text: str) -> str:
     «على» (on) equals the name «علي». Editors rarely vowel headlines, so we accept it.
     """
     # NFKC first so presentation forms (ﻻ, ﷲ, ﺍ ...) become ordinary letters before folding.
-    key = unicodedata.normalize("NFKC", text).translate(_MATCHING_TABLE).casefold()
+    key = _fold_for_matching(unicodedata.normalize("NFKC", text)).casefold()
     # Deleting characters can bring a base letter and a mark together: recompose so that the key
     # is itself NFKC, which keeps the function idempotent.
     key = unicodedata.normalize("NFKC", key)

@@ -7,8 +7,9 @@ skips such work only when a cheap test proves it would have had no effect:
 * inline patterns are not tried on text holding none of the characters they start with;
 * a block processor is not asked about a block without the character its syntax needs (no '#',
   no ATX heading; no '|', no table), instead of a regex search over the whole block;
-* the attribute-list pass is skipped for a document without '{', and the table of contents does
-  not look for its `[TOC]` marker in a document that does not contain it;
+* a pass that looks for something the document does not contain is skipped: attribute lists
+  without '{', fenced code without ``` or ~~~, raw HTML without '<' or '&', and the table of
+  contents does not look for its `[TOC]` marker;
 * the processor registries keep their sorted order instead of making a new list on every pass
   (the block parser walks them once per block), and the block-level tag test uses a set.
 
@@ -33,10 +34,11 @@ from markdown.blockprocessors import (
     SetextHeaderProcessor,
 )
 from markdown.extensions.attr_list import AttrListTreeprocessor
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocTreeprocessor
-from markdown.preprocessors import Preprocessor
+from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import Registry
 
@@ -113,40 +115,65 @@ def _sorted_copy(registry: Registry) -> SortedRegistry:
 
 def _needle_test(test: Callable[[Any, str], bool], needles: tuple[str, ...]) -> Callable[[Any, str], bool]:
     def quick_test(parent: Any, block: str) -> bool:
-        return any(needle in block for needle in needles) and test(parent, block)
+        for needle in needles:  # a plain loop: `any(...)` costs more than the tests it saves
+            if needle in block:
+                return test(parent, block)
+        return False
     return quick_test
 
 
 class SourceGates(Preprocessor):
-    """Runs first; switches off, for this document, the passes that its source cannot need."""
+    """Switches off, for one document, the passes that its source shows it cannot need.
 
-    def __init__(self, md: markdown.Markdown, attr_list: Treeprocessor | None,
+    Runs right after NormalizeWhitespace, which deletes the STX/ETX characters Markdown keeps for
+    its placeholders (so "[TO\x02C]" becomes "[TOC]"). Later passes only take text away (into
+    the stashes, leaving placeholders made of letters and STX/ETX), so anything a pass looks for
+    that is not in the text at this point never appears.
+    """
+
+    def __init__(self, md: markdown.Markdown, gates: list[tuple[tuple[str, ...], Gated]],
                  toc: TocTreeprocessor | None):
         super().__init__(md)
-        self.attr_list = attr_list
+        self.gates = gates
         self.toc = toc
         self.toc_marker = toc.marker if toc is not None else ""
 
     def run(self, lines: list[str]) -> list[str]:
         source = "\n".join(lines)
-        if self.attr_list is not None:
-            # An attribute list is `{...}` in some text; '{' cannot come from anywhere else
-            # (escapes and entities are still placeholders when this pass runs).
-            self.attr_list.enabled = "{" in source  # type: ignore[attr-defined]
+        for needles, gated in self.gates:
+            gated.enabled = any(needle in source for needle in needles)
         if self.toc is not None and self.toc_marker:
             # The marker is found as the whole text of an element, so it is in the source too.
             self.toc.marker = self.toc_marker if self.toc_marker in source else ""
         return lines
 
 
-class GatedAttrList(AttrListTreeprocessor):
-    """AttrListTreeprocessor that does nothing when SourceGates says the document has no '{'."""
+class Gated:
+    """A pre- or treeprocessor that SourceGates can switch off for a document."""
 
-    enabled = True
+    def __init__(self, inner: Preprocessor | Treeprocessor):
+        self.inner = inner
+        self.enabled = True
 
-    def run(self, doc: Any) -> None:
+    def run(self, data: Any) -> Any:
         if self.enabled:
-            super().run(doc)
+            return self.inner.run(data)
+        # Unchanged: a preprocessor returns its lines, a treeprocessor None (the same root).
+        return data if isinstance(self.inner, Preprocessor) else None
+
+
+# Passes that SourceGates may switch off: (registry, name, class) -> strings one of which the
+# document must contain for the pass to change anything.
+SOURCE_GATES: dict[tuple[str, str, type], tuple[str, ...]] = {
+    # An attribute list is `{...}` in some text: '{' cannot come from anywhere else (escapes and
+    # entities are still placeholders when this pass runs).
+    ("treeprocessors", "attr_list", AttrListTreeprocessor): ("{",),
+    ("preprocessors", "fenced_code_block", FencedBlockPreprocessor): ("```", "~~~"),
+    # Raw HTML starts with '<'; '&' starts an entity, which the HTML parser also handles apart
+    # (to no effect outside raw HTML, it seems; kept to be safe). Without either, the parser
+    # passes the whole text through as data.
+    ("preprocessors", "html_block", HtmlBlockPreprocessor): ("<", "&"),
+}
 
 
 def install(md: markdown.Markdown) -> None:
@@ -188,18 +215,24 @@ def _install_block_needles(md: markdown.Markdown) -> None:
 
 
 def _install_source_gates(md: markdown.Markdown) -> None:
-    attr_list = md.treeprocessors["attr_list"] if "attr_list" in md.treeprocessors else None
-    if type(attr_list) is AttrListTreeprocessor:
-        attr_list = GatedAttrList(md)
-        md.treeprocessors.register(attr_list, "attr_list", _priority(md.treeprocessors, "attr_list"))
-    else:
-        attr_list = None
-    toc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
-    if type(toc) is not TocTreeprocessor:
-        toc = None
-    if attr_list is not None or toc is not None:
-        first = max(item.priority for item in md.preprocessors._priority) + 1
-        md.preprocessors.register(SourceGates(md, attr_list, toc), "sitegen_source_gates", first)
+    if type(_get(md.preprocessors, "normalize_whitespace")) is not NormalizeWhitespace:
+        return
+    at = _priority(md.preprocessors, "normalize_whitespace") - 0.5
+    gates = []
+    for (registry_name, name, kind), needles in SOURCE_GATES.items():
+        registry = getattr(md, registry_name)
+        processor = _get(registry, name)
+        if type(processor) is kind and (registry_name != "preprocessors" or _priority(registry, name) < at):
+            gated = Gated(processor)
+            registry.register(gated, name, _priority(registry, name))
+            gates.append((needles, gated))
+    toc = _get(md.treeprocessors, "toc")
+    md.preprocessors.register(SourceGates(md, gates, toc if type(toc) is TocTreeprocessor else None),
+                              "sitegen_source_gates", at)
+
+
+def _get(registry: Registry, name: str) -> Any:
+    return registry[name] if name in registry else None
 
 
 def _priority(registry: Registry, name: str) -> float:

@@ -9,7 +9,7 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import markdown_speedups, textsim
+from sitegen import arabic, markdown_speedups, textsim
 from sitegen.arabic import INVISIBLE, STOP_WORDS, light_stem, tokenize
 from sitegen.markup import MarkdownRenderer
 
@@ -99,6 +99,10 @@ TRICKY_DOCUMENTS = [
     "نص\twith\ttabs\r\nوسطر\r\n\r\n## عنوان \\# مهرب\n\nسطر  \nمكسور\n",
     "",
     "\n\n   \n",
+    # Markdown deletes STX/ETX first, which can make a marker, a fence or an entity out of parts.
+    "[TO\x02C]\n\n## قسم\n\n``\x03`\nكود\n`\x02``\n\nفقرة\n{\x02: .lead }\n\n&\x02amp; <\x03b>غامق</b>\n",
+    "~~~\nكود {: .x }\n~~~\n\nنص & رمز و&copy; فقط\n",
+    "<b>وسم</b> وحده\n",
 ]
 
 
@@ -131,3 +135,20 @@ def test_an_unknown_inline_pattern_leaves_the_inline_shortcut_out():
     plain.inlinePatterns.register(plain.inlinePatterns["em_strong"], "unknown", 1)
     markdown_speedups.install(plain)
     assert type(plain.treeprocessors["inline"]).__name__ == "InlineProcessor"
+
+
+@FUZZ
+@given(TEXT)
+def test_arabic_translators_equal_str_translate(text):
+    for table, translate in [(arabic._DROP_INVISIBLE, arabic.strip_invisible),
+                             (arabic._DROP_TATWEEL, arabic.strip_tatweel),
+                             (arabic._DROP_HARAKAT, arabic.strip_harakat),
+                             (arabic._TO_ASCII_DIGITS, arabic.to_ascii_digits),
+                             (arabic._MATCHING_TABLE, arabic._fold_for_matching)]:
+        assert translate(text) == text.translate(table)
+
+
+def test_arabic_translators_on_every_character_they_change():
+    for table in [arabic._DROP_HARAKAT, arabic._MATCHING_TABLE, arabic._TO_ASCII_DIGITS]:
+        text = "".join(map(chr, table)) + "نص ع" + "".join(map(chr, table))
+        assert arabic._translator(table)(text) == text.translate(table)
