@@ -8,8 +8,8 @@ skips such work only when a cheap test proves it would have had no effect:
 * a block processor is not asked about a block without the character its syntax needs (no '#',
   no ATX heading; no '|', no table), instead of a regex search over the whole block;
 * a pass that looks for something the document does not contain is skipped: attribute lists
-  without '{', fenced code without ``` or ~~~, raw HTML without '<' or '&', and the table of
-  contents does not look for its `[TOC]` marker;
+  without '{', fenced code without ``` or ~~~, raw HTML without '<' or '&', unescaping without
+  '\\', and the table of contents does not look for its `[TOC]` marker;
 * the processor registries keep their sorted order instead of making a new list on every pass
   (the block parser walks them once per block), and the block-level tag test uses a set.
 
@@ -39,7 +39,7 @@ from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 from markdown.util import Registry
 
 # The inline patterns Python-Markdown registers with our extensions (tables, footnotes,
@@ -155,6 +155,10 @@ class Gated:
         self.inner = inner
         self.enabled = True
 
+    def __getattr__(self, name: str) -> Any:
+        # Other processors reach into this one by name (inline patterns read `unescape`'s RE).
+        return getattr(self.inner, name)
+
     def run(self, data: Any) -> Any:
         if self.enabled:
             return self.inner.run(data)
@@ -168,6 +172,9 @@ SOURCE_GATES: dict[tuple[str, str, type], tuple[str, ...]] = {
     # An attribute list is `{...}` in some text: '{' cannot come from anywhere else (escapes and
     # entities are still placeholders when this pass runs).
     ("treeprocessors", "attr_list", AttrListTreeprocessor): ("{",),
+    # Backslash escapes (and escaped backslashes in code spans) are the only STX<digits>ETX
+    # placeholders this pass turns back into characters.
+    ("treeprocessors", "unescape", UnescapeTreeprocessor): ("\\",),
     ("preprocessors", "fenced_code_block", FencedBlockPreprocessor): ("```", "~~~"),
     # Raw HTML starts with '<'; '&' starts an entity, which the HTML parser also handles apart
     # (to no effect outside raw HTML, it seems; kept to be safe). Without either, the parser

@@ -94,6 +94,8 @@ class LtrCode(Postprocessor):
     _OPEN = re.compile(r"<(pre|code)(?=[\s>])(?![^>]*\bdir=)")
 
     def run(self, text: str) -> str:
+        if "<pre" not in text and "<code" not in text:  # most articles and every heading (toc)
+            return text
         return self._OPEN.sub(r'<\1 dir="ltr"', text)
 
 
@@ -137,8 +139,23 @@ def _line_of(text: str, target: str, first_line: int) -> int:
 _WORD = re.compile(r"\w+")
 
 
+class _WordsIn(dict):
+    """Whitespace-separated chunk -> its number of words (\\w+ runs), worked out once per chunk."""
+
+    def __missing__(self, chunk: str) -> int:
+        if len(self) > 100_000:  # bounded; a corpus repeats far fewer distinct chunks than this
+            self.clear()
+        count = self[chunk] = len(_WORD.findall(chunk))
+        return count
+
+
+_words_in = _WordsIn()
+
+
 def _count_words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """len(_WORD.findall(text)) in half the time: a word never spans whitespace, so the count is
+    the sum over the whitespace-separated chunks, and news prose repeats its chunks a lot."""
+    return sum(map(_words_in.__getitem__, text.split()))
 
 
 def summary_of(html: str) -> str:

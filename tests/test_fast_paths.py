@@ -3,13 +3,14 @@ replaces, on tricky inputs."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import arabic, markdown_speedups, textsim
+from sitegen import arabic, markdown_speedups, markup, textsim
 from sitegen.arabic import INVISIBLE, STOP_WORDS, light_stem, tokenize
 from sitegen.markup import MarkdownRenderer
 
@@ -152,3 +153,11 @@ def test_arabic_translators_on_every_character_they_change():
     for table in [arabic._DROP_HARAKAT, arabic._MATCHING_TABLE, arabic._TO_ASCII_DIGITS]:
         text = "".join(map(chr, table)) + "نص ع" + "".join(map(chr, table))
         assert arabic._translator(table)(text) == text.translate(table)
+
+
+@FUZZ
+@given(st.lists(TEXT, max_size=6))
+def test_word_count_by_chunks_equals_counting_the_whole_text(parts):
+    text = " ".join(parts)
+    assert markup._count_words(text) == len(re.findall(r"\w+", text))
+    assert markup._count_words(text) == len(re.findall(r"\w+", text))  # again, from the memo
