@@ -20,7 +20,6 @@ renders tricky documents with and without the speed-ups and compares.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -55,7 +54,8 @@ KNOWN_PATTERNS = frozenset({
     "em_strong", "em_strong2", "strong", "emphasis", "strong_em", "em_strong_", "not_strong",  # * _
 })
 # Any character (or the two-space line break) that one of the patterns above can start at.
-_TRIGGER = re.compile(r"[`\\\[<&*_]|  \n")
+# Looked for with `in`, one after the other: several times faster than one regex search.
+_TRIGGERS = ("`", "\\", "[", "<", "&", "*", "_", "  \n")
 
 # Block processor (registered name, class) -> strings one of which a block must contain for the
 # processor to accept it, read off each processor's regex or test.
@@ -75,9 +75,10 @@ class QuickInlineProcessor(InlineProcessor):
     """InlineProcessor that skips the pattern loop for text no inline pattern can match."""
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if _TRIGGER.search(data) is None:
-            return data
-        return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
+        for trigger in _TRIGGERS:
+            if trigger in data:
+                return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
+        return data
 
 
 class SortedRegistry(Registry):
