@@ -13,14 +13,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 from .config import SiteConfig
 from .dates import iso
 from .i18n import load_translations
 from .indexes import Indexes
 from .model import Article
-from .refs import SEE_ALSO_LABEL
-from .rendering import PageJob
+from .refs import SEE_ALSO_LABEL, has_refs
+from .rendering import Deferred, PageJob
 from .site import Site
 from .urls import UrlBuilder, output_file
 
@@ -113,12 +114,26 @@ def feed_links(config: SiteConfig, urls: UrlBuilder, listing_url: str, title: st
 
 
 def listing_jobs(site: Site, listings: Iterable[Listing]) -> Iterator[PageJob]:
-    items = ItemMaker(site)
+    items = ItemMaker(site)  # shared by the feeds a process makes: an article is in several
     for listing in listings:
         for feed_format in formats(site.config):
-            feed = make_feed(site, listing, feed_format, items)
+            # Made by the render worker that needs it, not here for every feed of the site.
+            feed = Deferred(make_feed, site, listing, feed_format, items,
+                            inputs=feed_inputs(listing, feed_format))
             yield PageJob(output_file(feed_url(listing.url, feed_format)), feed_format.template,
                           {"feed": feed}, f"{listing.source} ({feed_format.name})")
+
+
+def feed_inputs(listing: Listing, feed_format: FeedFormat) -> tuple[Any, ...] | None:
+    """What make_feed makes the feed from, besides the site's settings and translations (which
+    every page depends on): the feed is made by the render worker, and only when its inputs
+    changed. None when an item's HTML links to other articles (their titles and URLs count too:
+    the feed is made to fingerprint it)."""
+    newest = tuple(listing.articles[: listing.items])
+    for article in newest:
+        if has_refs(article.summary_html) or (listing.full_content and has_refs(article.body_html)):
+            return None
+    return (listing.title, listing.url, newest, listing.full_content, feed_format)
 
 
 def feed_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:

@@ -32,7 +32,7 @@ from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_NAMESPACE, DEFAULT_TESTS
 
 from .config import SiteConfig
 from .model import Article
-from .rendering import PageJob
+from .rendering import Deferred, PageJob
 
 ArticleKey = Callable[[Article], bytes | None]
 
@@ -161,6 +161,14 @@ class Fingerprinter:
             return _text(value)
         if kind in _SCALAR_TYPES:
             return _scalar(value)
+        if kind is Deferred:
+            if value.inputs is not None:  # counts by what it is made from
+                return b"\x08" + self.digest(value.inputs)
+            try:  # counts by its value, computed now (and kept for rendering)
+                value = value.value
+            except Exception as exc:  # reported when the page is rendered
+                raise Unfingerprintable(repr(value)) from exc
+            return self.digest(value, reads)
         memo = self._memo.get(id(reads or _EVERYTHING))
         if memo is None:
             memo = self._memo[id(reads or _EVERYTHING)] = {}

@@ -19,8 +19,8 @@ from .indexes import ArticleTerms, Indexes, derive
 from .model import Article
 from .pagination import paginate
 from .redirects import redirect_jobs, redirects_file_job
-from .refs import SEE_ALSO_LABEL
-from .rendering import PageJob
+from .refs import SEE_ALSO_LABEL, has_refs
+from .rendering import Deferred, PageJob
 from .schedule import schedule_job
 from .site import Site
 from .sitemaps import news_sitemap_jobs, robots_jobs, sitemap_jobs
@@ -43,17 +43,30 @@ def see_also_label(site: Site, strings: Translations | None = None) -> str:
 def article_context(site: Site, article: Article, see_also: str | None = None,
                     indexes: Indexes | None = None) -> dict[str, Any]:
     """An article page's context; `indexes` adds its tag/section/author links and related news."""
-    body = site.resolve(article, article.body_html, see_also or see_also_label(site))
     return {
         "page_kind": article.kind,
         "article": article,
-        "content": Markup(body),
+        "content": deferred_body(site, article, see_also or see_also_label(site)),
         "title": article.title,
         "description": article.summary_text,
         "canonical": article.url,
         "terms": indexes.terms_of(article) if indexes else ArticleTerms(),
         "related": indexes.related_to(article) if indexes else (),
     }
+
+
+def deferred_body(site: Site, article: Article, see_also: str) -> Deferred:
+    """The article's final HTML, made by the render worker (only for pages that are rendered).
+
+    A body with links or cards to other articles shows their current URL and title, so its page
+    counts it by its resolved HTML; one without (most) is a function of the article alone.
+    """
+    inputs = None if has_refs(article.body_html) else (article,)
+    return Deferred(resolved_body, site, article, see_also, inputs=inputs)
+
+
+def resolved_body(site: Site, article: Article, see_also: str) -> Markup:
+    return Markup(site.resolve(article, article.body_html, see_also))
 
 
 def article_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:

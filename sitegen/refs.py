@@ -86,11 +86,16 @@ class Resolver:
                 return ""
             return see_also_card(target, href(target.url), card_label)
 
-        if REF_SCHEME in body:
+        if REF_SCHEME in body:  # has_refs: keep the two in step
             body = _REF_ANCHOR.sub(link, body)
         if CARD_TAG in body:
             body = _CARD.sub(card, body)
         return body
+
+
+def has_refs(fragment: str) -> bool:
+    """Whether `fragment` has placeholders that resolve_html replaces (else it returns it as is)."""
+    return REF_SCHEME in fragment or CARD_TAG in fragment
 
 
 def see_also_card(target: Article, url: str, label: str) -> str:

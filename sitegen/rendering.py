@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,43 @@ class PageJob:
     template: str
     context: Mapping[str, Any] = field(hash=False, compare=False)
     source: str  # what produced it, for diagnostics ('content/articles/x.md', 'tag «غزة»' ...)
+
+
+class Deferred:
+    """A context value computed when a page is fingerprinted or rendered, not while planning.
+
+    Planning runs in the parent process before the workers start, for every page; a deferred value
+    (an article's resolved body, a feed, the sitemap's entries) is computed in the worker that
+    handles the page, in parallel, and only when its template reads it. `make(*args)` must be a
+    pure function of its arguments, like the rest of a page's context; it runs at most once.
+
+    `inputs`, when given, is everything the value is made from besides what every page depends on
+    (settings, templates, translations, sitegen's code): the page's fingerprint counts the inputs
+    instead of the value, so a page found unchanged never computes it. Without them, the
+    fingerprint computes the value and counts that.
+    """
+
+    __slots__ = ("_make", "_args", "_value", "inputs")
+    _PENDING = object()
+
+    def __init__(self, make: Callable[..., Any], *args: Any, inputs: tuple[Any, ...] | None = None):
+        self._make, self._args, self._value = make, args, Deferred._PENDING
+        self.inputs = inputs
+
+    @property
+    def value(self) -> Any:
+        if self._value is Deferred._PENDING:
+            self._value = self._make(*self._args)
+            self._make, self._args = None, ()  # let what it was made from go
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Deferred({getattr(self._make, '__name__', self._make)})"
+
+
+def template_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The context as templates see it: deferred values computed."""
+    return {key: value.value if isinstance(value, Deferred) else value for key, value in context.items()}
 
 
 @dataclass(frozen=True)
@@ -50,7 +87,7 @@ def render_job(job: PageJob, env: jinja2.Environment, root: Path,
                template: jinja2.Template | None = None) -> tuple[bytes, Diagnostic | None]:
     """One page's bytes, or the diagnostic that stopped it. `template`: already looked up."""
     try:
-        html = (template or env.get_template(job.template)).render(job.context)
+        html = (template or env.get_template(job.template)).render(template_context(job.context))
     except Exception as exc:  # a theme bug must name its template line, not crash the build
         return b"", template_diagnostic(exc, job, root)
     return html.encode("utf-8"), None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
@@ -32,7 +33,7 @@ class Site:
     def everything(self) -> tuple[Article, ...]:
         return self.articles + self.pages
 
-    @property
+    @cached_property  # one per site, so its own cached base path and origin are reused
     def urls(self) -> UrlBuilder:
         return UrlBuilder(self.config.base_url)
 

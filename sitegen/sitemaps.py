@@ -16,7 +16,7 @@ from .feeds import xml_text
 from .freshness import time_window
 from .indexes import Indexes
 from .model import Article
-from .rendering import PageJob
+from .rendering import Deferred, PageJob
 from .site import Site
 
 SITEMAP = "sitemap.xml"
@@ -42,28 +42,44 @@ class NewsEntry:
 
 
 def sitemap_jobs(site: Site, jobs: Sequence[PageJob]) -> Iterator[PageJob]:
-    entries = page_entries(site, jobs)
+    pages = listed_pages(jobs)
     limit = site.config.sitemap.max_urls
-    if len(entries) <= limit:
-        yield PageJob(SITEMAP, "sitemaps/sitemap.xml", {"entries": entries}, "sitemap")
+    # The entries (absolute URLs, last-modified dates) are made by the render worker that writes
+    # the sitemap; here only the number of pages is needed, to know how many parts there are.
+    if len(pages) <= limit:
+        yield PageJob(SITEMAP, "sitemaps/sitemap.xml", {"entries": Deferred(page_entries, site, pages)},
+                      "sitemap")
         return
     parts = []
-    for number, start in enumerate(range(0, len(entries), limit), start=1):
-        chunk = entries[start: start + limit]
+    for number, start in enumerate(range(0, len(pages), limit), start=1):
+        chunk = Deferred(page_entries, site, pages[start: start + limit])
         name = f"sitemap-{number}.xml"
-        parts.append(SitemapEntry(site.urls.absolute(name), _newest(e.lastmod for e in chunk)))
+        parts.append((name, chunk))
         yield PageJob(name, "sitemaps/sitemap.xml", {"entries": chunk}, f"sitemap part {number}")
-    yield PageJob(SITEMAP, "sitemaps/sitemap-index.xml", {"sitemaps": parts}, "sitemap index")
+    yield PageJob(SITEMAP, "sitemaps/sitemap-index.xml", {"sitemaps": Deferred(_index_entries, site, parts)},
+                  "sitemap index")
 
 
-def page_entries(site: Site, jobs: Sequence[PageJob]) -> list[SitemapEntry]:
-    entries: dict[str, SitemapEntry] = {}
+def listed_pages(jobs: Sequence[PageJob]) -> list[tuple[str, PageJob]]:
+    """(URL path, job) of every HTML page the sitemap lists, the first job for each URL path.
+
+    Distinct URL paths give distinct absolute URLs (percent-encoding is one to one), so this is
+    the same list as one made by absolute URL, without encoding every URL in the parent process.
+    """
+    pages: dict[str, PageJob] = {}
     for job in jobs:
-        if not job.output.endswith(".html") or not _listed(job):
-            continue
-        loc = site.urls.absolute(url_of_output(job.output))
-        entries.setdefault(loc, SitemapEntry(loc, _lastmod(job)))
-    return list(entries.values())
+        if job.output.endswith(".html") and _listed(job):
+            pages.setdefault(url_of_output(job.output), job)
+    return list(pages.items())
+
+
+def page_entries(site: Site, pages: Sequence[tuple[str, PageJob]]) -> list[SitemapEntry]:
+    return [SitemapEntry(site.urls.absolute(path), _lastmod(job)) for path, job in pages]
+
+
+def _index_entries(site: Site, parts: Sequence[tuple[str, Deferred]]) -> list[SitemapEntry]:
+    return [SitemapEntry(site.urls.absolute(name), _newest(e.lastmod for e in chunk.value))
+            for name, chunk in parts]
 
 
 def url_of_output(output: str) -> str:

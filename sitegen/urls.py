@@ -10,10 +10,13 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from urllib.parse import quote, unquote, urlsplit
 
 # RFC 3986 sub-delims and ':' '@' are legal in a path; everything else (Arabic too) is encoded.
 _SAFE = "/:@!$&'()*+,;=-._~"
+# What urllib's quote(path, safe=_SAFE) leaves alone: ASCII letters and digits, '_.-~' and _SAFE.
+_UNSAFE_RUN = re.compile("[^A-Za-z0-9" + re.escape(_SAFE) + "]+")
 # A root-relative href/src in rendered Markdown ('/images/x.svg', not '//cdn...' or 'https:...').
 _ROOT_RELATIVE = re.compile(r'\b(href|src)="(/(?!/)[^"]*)"')
 
@@ -43,7 +46,15 @@ def alias_url(alias: str) -> str:
 
 
 def encode_path(path: str) -> str:
-    return quote(path, safe=_SAFE)
+    """quote(path, safe=_SAFE), about five times faster on Arabic paths (tens of thousands per
+    build): runs of characters that need encoding are encoded in one go instead of byte by byte."""
+    return _UNSAFE_RUN.sub(_percent_encoded, path)
+
+
+def _percent_encoded(match: re.Match[str]) -> str:
+    # UTF-8 bytes as %XX with upper-case hex digits, as quote() writes them; a lone surrogate
+    # raises UnicodeEncodeError, as it does in quote().
+    return "%" + match.group().encode("utf-8").hex("%").upper()
 
 
 def encode_tail(tail: str) -> str:
@@ -56,24 +67,28 @@ def encode_tail(tail: str) -> str:
 class UrlBuilder:
     base_url: str
 
-    @property
+    # Cached: every link of every page goes through them (cached_property writes the instance's
+    # __dict__ directly, which a frozen dataclass allows).
+    @cached_property
     def base_path(self) -> str:
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 
-    @property
+    @cached_property
     def origin(self) -> str:
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
 
     def href(self, path: str) -> str:
         """A root-relative, percent-encoded link that respects a sub-path base_url."""
+        if path.startswith("/") and not path.startswith("//"):  # a site path: no scheme to look for
+            return encode_path(self.base_path + path[1:])
         if urlsplit(path).scheme or path.startswith("//"):
             return path
         return encode_path(self.base_path + path.lstrip("/"))
 
     def absolute(self, path: str) -> str:
-        if urlsplit(path).scheme:
+        if not path.startswith("/") and urlsplit(path).scheme:
             return path
         return self.origin + self.href(path)
 
@@ -81,10 +96,14 @@ class UrlBuilder:
         """Root-relative links an editor wrote in Markdown ('/about/', '/images/x.svg'), moved under
         the base_url sub-path and percent-encoded like every other link (once: already-encoded
         input is decoded first)."""
+        if '="/' not in body:  # every match has it; most bodies have none, and the regex is slow
+            return body
         return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{html.escape(self._rebase(m.group(2)))}"', body)
 
     def absolutize_html(self, body: str) -> str:
         """Root-relative href/src made absolute, for feed readers that show content off-site."""
+        if '="/' not in body:
+            return body
         return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{self.origin}{m.group(2)}"', body)
 
     def _rebase(self, raw: str) -> str:

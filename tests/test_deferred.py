@@ -1,0 +1,106 @@
+"""Context values made by the render workers (rendering.Deferred): an article's resolved body, its
+feeds, the sitemap. They are made once, only for pages that need them, and a page whose inputs
+changed (here: the URL of an article that another one links to) is still rendered again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from sitegen.build import build
+from sitegen.build_cache import BuildCache
+from sitegen.config import SiteConfig
+from sitegen.fingerprint import Fingerprinter
+from sitegen.rendering import Deferred, PageJob, render_job, template_context
+from sitegen.site import BuildOptions
+
+from sitetools import NOW, SITE_TOML, article, soup
+
+
+def counting(result: object) -> tuple[list[int], Deferred]:
+    calls: list[int] = []
+
+    def make(x: int) -> object:
+        calls.append(x)
+        return result
+
+    return calls, Deferred(make, 7)
+
+
+def test_a_deferred_value_is_made_once_when_first_read():
+    calls, value = counting("قيمة")
+    assert calls == []
+    assert template_context({"a": value, "b": 1}) == {"a": "قيمة", "b": 1}
+    assert value.value == "قيمة" and calls == [7]
+
+
+def test_a_page_renders_its_deferred_values(tmp_path):
+    env = jinja2.Environment(loader=jinja2.DictLoader({"p.html": "{{ a }}|{{ b.x }}"}), autoescape=True)
+    _calls, value = counting({"x": "<ب>"})
+    data, problem = render_job(PageJob("p.html", "p.html", {"a": Deferred(str.upper, "ok"), "b": value},
+                                       "test"), env, tmp_path)
+    assert problem is None and data.decode() == "OK|&lt;ب&gt;"
+
+
+def fingerprinter() -> Fingerprinter:
+    return Fingerprinter(b"base", lambda article: None, SiteConfig(title="t", base_url="https://e.org/"))
+
+
+def test_a_fingerprint_counts_the_value_or_the_inputs_it_is_made_from():
+    fp = fingerprinter()
+    calls, value = counting("نص")
+    assert fp.digest(value) == fp.digest("نص") and calls == [7]  # no inputs: made, and counted
+    calls, value = counting("نص")
+    with_inputs = Deferred(value._make, 7, inputs=("a", 1))
+    assert fp.digest(with_inputs) == b"\x08" + fp.digest(("a", 1))
+    assert with_inputs._value is Deferred._PENDING  # not made: its page may not be rendered
+    assert fp.digest(Deferred(str, inputs=("a", 2))) != fp.digest(with_inputs)
+
+
+def test_a_value_that_fails_to_be_made_leaves_its_page_unfingerprinted():
+    fp = fingerprinter()
+    job = PageJob("x.html", "x.html", {"a": Deferred(lambda: 1 / 0)}, "test")
+    assert fp.job(job) is None  # rendered, where the error is reported with its template line
+
+
+def news(n1_slug: str) -> dict[str, str]:
+    """n2's summary (its first paragraph) links to n1; n3 has a card for n1. n1 has a tag of its
+    own, so «عام»'s feeds change only through n2's link."""
+    return {
+        "content/articles/2026-11-01-n1.md": article("الخبر الأول", "2026-11-01T10:00:00+03:00",
+                                                     tags="[أول]", slug=n1_slug),
+        "content/articles/2026-11-02-n2.md": article(
+            "الخبر الثاني", "2026-11-02T10:00:00+03:00", tags="[عام]",
+            body="تابع [الخبر السابق](2026-11-01-n1.md#تفاصيل) اليوم.\n\nفقرة ثانية."),
+        "content/articles/2026-11-03-n3.md": article(
+            "الخبر الثالث", "2026-11-03T10:00:00+03:00", tags="[آخر]",
+            body="مقدمة.\n\n[[شاهد أيضاً: 2026-11-01-n1.md]]"),
+        "content/articles/2026-11-04-n4.md": article("الخبر الرابع", "2026-11-04T10:00:00+03:00",
+                                                     tags="[آخر]"),
+    }
+
+
+def cached_build(root: Path):
+    return build(root, BuildOptions(), None, NOW, cache=BuildCache(root))
+
+
+def test_pages_whose_links_point_at_a_moved_article_are_rendered_again(site_factory):
+    config = SITE_TOML + "[related]\nmax_items = 0\n"
+    root = site_factory(news("first"), config=config)
+    cached_build(root)
+    path = root / "content/articles/2026-11-01-n1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("slug: first", "slug: moved"), encoding="utf-8")
+    result = cached_build(root)
+    rendered = set(result.rendered)
+    # n2's body and summary link to n1; n3's card does: their pages and the feeds that carry them
+    # (the site's, and «عام»'s for n2) are made again. «آخر»'s feeds carry n3's summary, which
+    # has no link, so they are not.
+    assert {"articles/n2/index.html", "articles/n3/index.html", "rss.xml", "atom.xml",
+            "tags/عام/rss.xml", "tags/عام/atom.xml"} <= rendered
+    assert not {"tags/آخر/rss.xml", "tags/آخر/atom.xml", "articles/n4/index.html"} & rendered
+    assert soup(root / "output/articles/n2/index.html").select_one(".article-body a")["href"] \
+        == "/articles/moved/#%D8%AA%D9%81%D8%A7%D8%B5%D9%8A%D9%84"
+    assert soup(root / "output/articles/n3/index.html").select_one(".see-also a")["href"] == "/articles/moved/"
+    feed = (root / "output/tags/عام/rss.xml").read_text(encoding="utf-8")
+    assert "https://example.org/articles/moved/#" in feed and "/articles/first/" not in feed
