@@ -22,6 +22,8 @@ DATE_FORMATS = {
     "month": "MMMM y",
     "time": "HH:mm",
 }
+# The named styles that show only the day (no time of day): the same for every moment of a day.
+DAY_STYLES = frozenset({"long", "full", "short", "month"})
 
 # The "both" month style pairs the Egypt/Gulf names with the Levant/Iraq names, as pan-Arab news
 # sites do: «15 أكتوبر/ تشرين الأول 2024». Only meaningful for Arabic locales.

@@ -119,21 +119,21 @@ def listing_jobs(site: Site, listings: Iterable[Listing]) -> Iterator[PageJob]:
         for feed_format in formats(site.config):
             # Made by the render worker that needs it, not here for every feed of the site.
             feed = Deferred(make_feed, site, listing, feed_format, items,
-                            inputs=feed_inputs(listing, feed_format))
+                            inputs=feed_inputs(listing, feed_format, items))
             yield PageJob(output_file(feed_url(listing.url, feed_format)), feed_format.template,
                           {"feed": feed}, f"{listing.source} ({feed_format.name})")
 
 
-def feed_inputs(listing: Listing, feed_format: FeedFormat) -> tuple[Any, ...] | None:
+def feed_inputs(listing: Listing, feed_format: FeedFormat, items: ItemMaker) -> tuple[Any, ...] | None:
     """What make_feed makes the feed from, besides the site's settings and translations (which
-    every page depends on): the feed is made by the render worker, and only when its inputs
-    changed. None when an item's HTML links to other articles (their titles and URLs count too:
-    the feed is made to fingerprint it)."""
-    newest = tuple(listing.articles[: listing.items])
-    for article in newest:
-        if has_refs(article.summary_html) or (listing.full_content and has_refs(article.body_html)):
-            return None
-    return (listing.title, listing.url, newest, listing.full_content, feed_format)
+    every page depends on), so the render worker makes it only when they changed. None when an
+    item's HTML links to other articles (their titles and URLs count too: the feed is made, to be
+    fingerprinted by its content)."""
+    newest = listing.articles[: listing.items]
+    sources = tuple(items.inputs(article, listing.full_content) for article in newest)
+    if any(source is None for source in sources):
+        return None
+    return (listing.title, listing.url, listing.full_content, feed_format, sources)
 
 
 def feed_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
@@ -174,6 +174,7 @@ class ItemMaker:
         self.site = site
         self.see_also = load_translations(site.config).get("see_also", SEE_ALSO_LABEL)
         self._made: dict[tuple[str, bool], FeedItem] = {}
+        self._inputs: dict[tuple[str, bool], tuple[Any, ...] | None] = {}
 
     def item(self, article: Article, full_content: bool) -> FeedItem:
         key = (article.path, full_content)
@@ -181,7 +182,20 @@ class ItemMaker:
             self._made[key] = self._make(article, full_content)
         return self._made[key]
 
+    def inputs(self, article: Article, full_content: bool) -> tuple[Any, ...] | None:
+        """Every field of `article` that its item (and make_feed) reads: the same inputs make the
+        same item. One tuple per article, however many feeds list it, so a fingerprint hashes
+        it once. None when the HTML has links or cards to other articles, which count too."""
+        key = (article.path, full_content)
+        if key not in self._inputs:
+            body = article.body_html if full_content else None
+            self._inputs[key] = None if has_refs(article.summary_html) or has_refs(body or "") else (
+                article.title, article.url, article.date, article.updated, article.summary_html, body,
+                article.category, article.tags, article.authors, article.image)
+        return self._inputs[key]
+
     def _make(self, article: Article, full_content: bool) -> FeedItem:
+        # Reads only the fields `inputs` lists (and the article's path, to resolve links).
         urls = self.site.urls
         published = article.date or _EPOCH
         categories = ((article.category,) if article.category else ()) + article.tags

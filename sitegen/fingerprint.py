@@ -55,17 +55,41 @@ class Reads:
     opaque: bool  # calls something unknown: every field of every object counts
 
 
-def template_reads(env: jinja2.Environment, name: str, seen: dict[str, Reads] | None = None) -> Reads:
-    seen = {} if seen is None else seen
-    if name in seen:
-        return seen[name]
-    seen[name] = Reads(frozenset(), frozenset(), False)  # a loop adds nothing new
+def template_reads(env: jinja2.Environment, name: str, files: dict[str, FileReads] | None = None) -> Reads:
+    """What template `name` reads, with every template it extends, includes or imports.
+
+    `files` keeps what each template file reads by itself, so a file that many templates pull
+    in (base.html, partials) is parsed once per build, not once per template using it.
+    """
+    files = {} if files is None else files
+    result, pending, visited = Reads(frozenset(), frozenset(), False), [name], set()
+    while pending:
+        current = pending.pop()
+        if current in visited:  # a loop adds nothing new
+            continue
+        visited.add(current)
+        found = files.get(current)
+        if found is None:
+            found = files[current] = file_reads(env, current)
+        result = _union(result, found.reads)
+        pending += found.pulls_in
+    return result
+
+
+@dataclass(frozen=True)
+class FileReads:
+    """What one template file reads by itself, and the templates it pulls in by name."""
+
+    reads: Reads
+    pulls_in: tuple[str, ...]
+
+
+def file_reads(env: jinja2.Environment, name: str) -> FileReads:
     try:
         source, _filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
         tree = env.parse(source)
     except Exception:  # missing or broken: reported when the page renders
-        seen[name] = Reads(None, frozenset(), True)
-        return seen[name]
+        return FileReads(Reads(None, frozenset(), True), ())
     names = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
     attributes = {n.attr for n in tree.find_all(nodes.Getattr)}
     for const in tree.find_all(nodes.Const):  # getitem keys, map(attribute="x.y"), sort(...)
@@ -79,14 +103,14 @@ def template_reads(env: jinja2.Environment, name: str, seen: dict[str, Reads] | 
         opaque = opaque or declared is None
         attributes |= declared or set()
     result = Reads(frozenset(names), frozenset(attributes), opaque)
+    pulls_in = []
     for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
         target = node.template
         if not isinstance(target, nodes.Const) or not isinstance(target.value, str):
-            result = Reads(None, result.attributes, True)
+            result = Reads(None, result.attributes, True)  # a computed name: could be anything
             continue
-        result = _union(result, template_reads(env, target.value, seen))
-    seen[name] = result
-    return result
+        pulls_in.append(target.value)
+    return FileReads(result, tuple(pulls_in))
 
 
 def reads(*attributes: str) -> Callable[[Any], Any]:
@@ -123,8 +147,17 @@ _SCALARS = (bool, int, float, type(None), date, datetime, time, timedelta, range
 _SCALAR_TYPES = frozenset({bool, int, float, type(None), datetime, date})
 
 
+Memo = dict[int, bytes]  # id(object) -> digest, for one Reads
+Digester = Callable[[Any, Reads, Memo], bytes]
+
+
 class Fingerprinter:
-    """Hashes page contexts; objects are hashed once per build (memoised by identity)."""
+    """Hashes page contexts; objects are hashed once per build (memoised by identity).
+
+    Tens of thousands of pages are fingerprinted in every build, so the per-value work is kept
+    small: how to digest a type is decided once per type (`_digester`), what counts of a
+    dataclass once per type and template (`_plan`).
+    """
 
     def __init__(self, base: bytes, article_key: ArticleKey, config: SiteConfig,
                  env: jinja2.Environment | None = None):
@@ -133,19 +166,22 @@ class Fingerprinter:
         self.config = config
         self.env = env
         self._reads: dict[str, Reads] = {}
-        self._memo: dict[int, dict[int, bytes]] = {}  # id(reads) -> id(object) -> digest
+        self._files: dict[str, FileReads] = {}
+        self._memo: dict[int, Memo] = {}  # id(reads) -> id(object) -> digest
         self._alive: list[Any] = []  # keeps memoised objects alive, so their ids stay theirs
-        self._plans: dict[tuple[type, int], tuple[tuple[str, ...], bool]] = {}
+        self._plans: dict[tuple[type, int], tuple[bytes, tuple[tuple[str, bytes], ...]]] = {}
+        self._digesters: dict[type, Digester] = {}
 
     def job(self, job: PageJob) -> bytes | None:
         """The job's fingerprint, or None when its context holds something unknown."""
         reads = self._template_reads(job.template)
+        names, memo, digest = reads.names, self._memo_of(reads), self._digest
         parts = [b"\x01" + self.base, _text(job.output), _text(job.template)]
         try:
             for key, value in job.context.items():
-                if reads.names is None or key in reads.names:
+                if names is None or key in names:
                     parts.append(_text(key))
-                    parts.append(self.digest(value, reads))
+                    parts.append(digest(value, reads, memo))
         except (Unfingerprintable, RecursionError):
             return None
         return _hash(parts)
@@ -156,60 +192,97 @@ class Fingerprinter:
         Every digest is self-delimiting (a tag byte, then a length or a fixed size), so a list
         of them can be joined and hashed at once.
         """
+        reads = reads or _EVERYTHING
+        return self._digest(value, reads, self._memo_of(reads))
+
+    def _memo_of(self, reads: Reads) -> Memo:
+        memo = self._memo.get(id(reads))
+        if memo is None:
+            memo = self._memo[id(reads)] = {}
+        return memo
+
+    def _digest(self, value: Any, reads: Reads, memo: Memo) -> bytes:
         kind = type(value)
         if kind is str:
             return _text(value)
         if kind in _SCALAR_TYPES:
             return _scalar(value)
-        if kind is Deferred:
-            if value.inputs is not None:  # counts by what it is made from
-                return b"\x08" + self.digest(value.inputs)
-            try:  # counts by its value, computed now (and kept for rendering)
-                value = value.value
-            except Exception as exc:  # reported when the page is rendered
-                raise Unfingerprintable(repr(value)) from exc
-            return self.digest(value, reads)
-        memo = self._memo.get(id(reads or _EVERYTHING))
-        if memo is None:
-            memo = self._memo[id(reads or _EVERYTHING)] = {}
         found = memo.get(id(value))
         if found is not None:
             return found
-        if isinstance(value, str):  # Markup renders differently from str: the type counts
-            return _text(value)
-        if isinstance(value, _SCALARS):
-            return _scalar(value)
-        if value is self.config:
-            return b"\x04config"
-        found = memo[id(value)] = b"\x01" + _hash(self._parts(value, reads or _EVERYTHING))
-        self._alive.append(value)
-        return found
+        digester = self._digesters.get(kind)
+        if digester is None:
+            digester = self._digesters[kind] = self._digester(kind)
+        return digester(value, reads, memo)
 
-    def _parts(self, value: Any, reads: Reads) -> list[bytes]:
-        if isinstance(value, Article):
-            article_key = self.article_key(value)
-            if article_key is not None:
-                return [b"\x05", article_key]
-            return self._fields(value, _EVERYTHING)
-        if isinstance(value, Mapping):
-            return [b"\x06{"] + [self.digest(part, reads) for item in value.items() for part in item]
-        if isinstance(value, list | tuple):
-            return [b"\x06["] + [self.digest(item, reads) for item in value]
-        if isinstance(value, set | frozenset):
-            return [b"\x06("] + sorted(self.digest(item, reads) for item in value)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return self._fields(value, reads)
-        raise Unfingerprintable(type(value).__qualname__)
+    def _digester(self, kind: type) -> Digester:
+        """How values of `kind` are digested (decided once per type)."""
+        if issubclass(kind, str):  # Markup renders differently from str: the type counts
+            return lambda value, reads, memo: _text(value)
+        if issubclass(kind, _SCALARS):
+            return lambda value, reads, memo: _scalar(value)
+        if kind is Deferred:
+            return self._deferred
+        if issubclass(kind, Article):
+            return self._memoised(self._article_parts)
+        if issubclass(kind, Mapping):
+            return self._memoised(self._mapping_parts)
+        if issubclass(kind, list | tuple):
+            return self._memoised(self._sequence_parts)
+        if issubclass(kind, set | frozenset):
+            return self._memoised(self._set_parts)
+        if dataclasses.is_dataclass(kind):  # an instance: `kind` is its type
+            fields = self._memoised(self._fields)
+            if kind is type(self.config):
+                return lambda value, reads, memo: (b"\x04config" if value is self.config
+                                                   else fields(value, reads, memo))
+            return fields
+        return _unknown
 
-    def _fields(self, value: Any, reads: Reads) -> list[bytes]:
-        names, evaluated = self._plan(type(value), reads)
-        parts = [_text(type(value).__qualname__), b"\x06+" if evaluated else b"\x06="]
-        for name in names:
-            parts.append(_text(name))
-            parts.append(self.digest(getattr(value, name), reads))
+    def _memoised(self, parts: Callable[[Any, Reads, Memo], list[bytes]]) -> Digester:
+        def digest(value: Any, reads: Reads, memo: Memo) -> bytes:
+            found = memo[id(value)] = b"\x01" + _hash(parts(value, reads, memo))
+            self._alive.append(value)
+            return found
+
+        return digest
+
+    def _deferred(self, value: Deferred, reads: Reads, memo: Memo) -> bytes:
+        if value.inputs is not None:  # counts by what it is made from
+            return b"\x08" + self.digest(value.inputs)
+        try:  # counts by its value, computed now (and kept for rendering)
+            made = value.value
+        except Exception as exc:  # reported when the page is rendered
+            raise Unfingerprintable(repr(value)) from exc
+        return self._digest(made, reads, memo)
+
+    def _article_parts(self, value: Article, reads: Reads, memo: Memo) -> list[bytes]:
+        article_key = self.article_key(value)
+        if article_key is not None:
+            return [b"\x05", article_key]
+        return self._fields(value, _EVERYTHING, self._memo_of(_EVERYTHING))
+
+    def _mapping_parts(self, value: Mapping, reads: Reads, memo: Memo) -> list[bytes]:
+        digest = self._digest
+        return [b"\x06{"] + [digest(part, reads, memo) for item in value.items() for part in item]
+
+    def _sequence_parts(self, value: list | tuple, reads: Reads, memo: Memo) -> list[bytes]:
+        digest = self._digest
+        return [b"\x06["] + [digest(item, reads, memo) for item in value]
+
+    def _set_parts(self, value: set | frozenset, reads: Reads, memo: Memo) -> list[bytes]:
+        return [b"\x06("] + sorted(self._digest(item, reads, memo) for item in value)
+
+    def _fields(self, value: Any, reads: Reads, memo: Memo) -> list[bytes]:
+        header, names = self._plan(type(value), reads)
+        parts = [header]
+        digest = self._digest
+        for name, text in names:
+            parts.append(text)
+            parts.append(digest(getattr(value, name), reads, memo))
         return parts
 
-    def _plan(self, cls: type, reads: Reads) -> tuple[tuple[str, ...], bool]:
+    def _plan(self, cls: type, reads: Reads) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
         """Which attributes of `cls` count under `reads`: fields and properties the templates name,
         or every field when they may call a method or something unknown."""
         key = (cls, id(reads))
@@ -217,13 +290,14 @@ class Fingerprinter:
         if plan is None:
             fields = tuple(f.name for f in dataclasses.fields(cls))
             if reads.opaque:
-                plan = (fields, False)
+                names, evaluated = fields, False
             else:
                 named = sorted(n for n in reads.attributes if n in fields or hasattr(cls, n))
                 methods = [n for n in named if n not in fields
                            and not isinstance(getattr(cls, n, None), property)]
-                plan = (fields, False) if methods else (tuple(named), True)
-            self._plans[key] = plan
+                names, evaluated = (fields, False) if methods else (tuple(named), True)
+            header = _text(cls.__qualname__) + (b"\x06+" if evaluated else b"\x06=")
+            plan = self._plans[key] = (header, tuple((name, _text(name)) for name in names))
         return plan
 
     def reads_of(self, name: str) -> Reads:
@@ -235,11 +309,15 @@ class Fingerprinter:
             return _EVERYTHING
         found = self._reads.get(name)
         if found is None:
-            found = self._reads[name] = template_reads(self.env, name)
+            found = self._reads[name] = template_reads(self.env, name, self._files)
         return found
 
 
 _EVERYTHING = Reads(None, frozenset(), True)
+
+
+def _unknown(value: Any, reads: Reads, memo: Memo) -> bytes:
+    raise Unfingerprintable(type(value).__qualname__)
 
 
 def _text(value: str) -> bytes:

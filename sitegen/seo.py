@@ -33,9 +33,26 @@ def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder) -> No
         # What they read of the terms passed in, so pages are fingerprinted by that (fingerprint.py).
         news_article=reads("authors", "category", "tags", "name", "url")(
             lambda article, terms=None: json_ld(news_article(config, urls, article, terms))),
-        alternate_feeds=reads("kind", "url", "name")(
-            lambda term=None: alternate_feeds(config, urls, term)),
+        alternate_feeds=reads("kind", "url", "name")(_feeds_by_term(config, urls)),
     )
+
+
+def _feeds_by_term(config: SiteConfig, urls: UrlBuilder) -> Any:
+    """alternate_feeds for templates, made once per term (every article page asks for the site's)."""
+    made: dict[tuple[Any, ...], list[FeedLink]] = {}
+
+    def feeds(term: Any = None) -> list[FeedLink]:
+        # All that alternate_feeds reads of the term.
+        key = (term is None, *(getattr(term, name, None) for name in ("kind", "url", "name")))
+        try:
+            found = made.get(key)
+        except TypeError:  # not a term: unhashable parts
+            return alternate_feeds(config, urls, term)
+        if found is None:
+            found = made[key] = alternate_feeds(config, urls, term)
+        return list(found)  # a copy: a template may change its list
+
+    return feeds
 
 
 def og_locale(locale: str) -> str:

@@ -104,3 +104,47 @@ def test_pages_whose_links_point_at_a_moved_article_are_rendered_again(site_fact
     assert soup(root / "output/articles/n3/index.html").select_one(".see-also a")["href"] == "/articles/moved/"
     feed = (root / "output/tags/عام/rss.xml").read_text(encoding="utf-8")
     assert "https://example.org/articles/moved/#" in feed and "/articles/first/" not in feed
+
+
+def test_a_feed_item_is_made_only_from_the_fields_its_inputs_list():
+    """ItemMaker.inputs stands for the item in fingerprints: any other field of the article may
+    change without changing the item (else an edit could leave a feed stale)."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from sitegen.feeds import ItemMaker
+    from sitegen.model import Article, Pin, Ref, SourceFile
+    from sitegen.refs import Resolver
+    from sitegen.site import Site
+
+    def make(**changes) -> Article:
+        fields = dict(source=SourceFile(Path("content/articles/a.md"), "content/articles/a.md", "article"),
+                      title="عنوان", slug="a", url="/articles/a/", date=datetime(2026, 1, 1, tzinfo=UTC),
+                      updated=None, body_html='<p>نص <a href="/about/">من نحن</a></p>',
+                      summary_html="<p>نص</p>", summary_text="نص", toc_html="", word_count=2,
+                      tags=("وسم",), category="قسم", authors=("كاتب",), image="/i.png")
+        return Article(**{**fields, **changes})
+
+    others = dict(source=SourceFile(Path("content/pages/b.md"), "content/pages/b.md", "page"), slug="b",
+                  summary_text="آخر", toc_html="<ul></ul>", word_count=9, image_alt="صورة", draft=True,
+                  pins=(Pin("x", 1),), aliases=("/old/",), template="x.html", params={"k": 1},
+                  refs=(Ref("x.md", 1, "link"),), key_lines={"title": 2})
+    listed = {f.name for f in dataclasses.fields(Article)} - set(others)
+    assert listed == {"title", "url", "date", "updated", "body_html", "summary_html", "category", "tags",
+                      "authors", "image"}  # what ItemMaker.inputs lists
+    site = Site(SiteConfig(title="t", base_url="https://e.org/sub/"), (), (), NOW, Resolver(()), None)
+    for full_content in (True, False):
+        item = ItemMaker(site).item(make(), full_content)
+        for name, value in others.items():
+            assert ItemMaker(site).item(make(**{name: value}), full_content) == item, name
+        if not full_content:
+            assert ItemMaker(site).item(make(body_html="<p>آخر</p>"), False) == item
+    changed = dict(title="جديد", url="/articles/b/", date=datetime(2026, 1, 2, tzinfo=UTC),
+                   updated=datetime(2026, 1, 3, tzinfo=UTC), body_html="<p>جديد</p>", summary_html="<p>جديد</p>",
+                   category="آخر", tags=("آخر",), authors=("آخر",), image="/j.png")
+    assert set(changed) == listed
+    inputs = ItemMaker(site).inputs(make(), True)
+    for name, value in changed.items():
+        assert ItemMaker(site).inputs(make(**{name: value}), True) != inputs, name
+    assert ItemMaker(site).inputs(make(body_html="<p>[[x]] <sitegen-card ref=\"x\"></sitegen-card></p>"),
+                                  True) is None  # a card: counted by the made item instead

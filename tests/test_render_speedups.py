@@ -6,14 +6,24 @@ reference), so a future edit to either side that changes output fails here, not 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import zoneinfo
 from urllib.parse import quote, unquote, urlsplit
 
+import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jinja2 import nodes
 
+from sitegen.config import SiteConfig, load_config
+from sitegen.fingerprint import PURE_CALLABLES, Reads, _declared_reads, _union, names_set_locally
+from sitegen.template_api import install
+from sitegen.themes import create_environment, load_theme_chain
 from sitegen.urls import _ROOT_RELATIVE, _SAFE, UrlBuilder, encode_path, encode_tail
+
+from sitetools import REPO
 
 TRICKY = list("/خبر-غزة٣۹ـًّ\u200c\u200f «»،؟!?#%&'()*+,;=:@$-._~ \t\"<>[]{}|\\^`\x00\x7f"
               "ABCxyz09é😀\u0301") + ["%D8%A7", "//", "https:", "mailto:x@y", "../", "%"]
@@ -62,8 +72,16 @@ def test_encode_path_refuses_lone_surrogates_like_quote():
 @given(st.sampled_from(BASES), PATHS)
 def test_href_and_absolute_match_the_plain_versions(base_url, path):
     urls = UrlBuilder(base_url)
-    assert urls.href(path) == reference_href(base_url, path)
-    assert urls.absolute(path) == reference_absolute(base_url, path)
+    assert outcome(urls.href, path) == outcome(reference_href, base_url, path)
+    assert outcome(urls.absolute, path) == outcome(reference_absolute, base_url, path)
+
+
+def outcome(function, *args):
+    """The result, or the kind of error ('//[' is not a URL urlsplit accepts)."""
+    try:
+        return function(*args)
+    except ValueError as exc:
+        return type(exc)
 
 
 def reference_rebase(urls: UrlBuilder, body: str) -> str:
@@ -89,3 +107,90 @@ def test_rebase_and_absolutize_match_the_regex_on_every_body(base_url, body):
     assert urls.rebase_html(body) == reference_rebase(urls, body)
     assert urls.absolutize_html(body) == _ROOT_RELATIVE.sub(
         lambda m: f'{m.group(1)}="{urls.origin}{m.group(2)}"', body)
+
+
+def reference_template_reads(env, name, seen=None):
+    """fingerprint.template_reads as first written: every template parsed again per use."""
+    seen = {} if seen is None else seen
+    if name in seen:
+        return seen[name]
+    seen[name] = Reads(frozenset(), frozenset(), False)
+    try:
+        tree = env.parse(env.loader.get_source(env, name)[0])
+    except Exception:
+        seen[name] = Reads(None, frozenset(), True)
+        return seen[name]
+    names = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
+    attributes = {n.attr for n in tree.find_all(nodes.Getattr)}
+    for const in tree.find_all(nodes.Const):
+        if isinstance(const.value, str):
+            attributes.update(part for part in const.value.split(".") if part.isidentifier())
+    called = {n.name for n in tree.find_all((nodes.Filter, nodes.Test))}
+    called |= {n.node.name for n in tree.find_all(nodes.Call) if isinstance(n.node, nodes.Name)}
+    opaque = False
+    for function in called - PURE_CALLABLES - names_set_locally(tree):
+        declared = _declared_reads(env, function)
+        opaque = opaque or declared is None
+        attributes |= declared or set()
+    result = Reads(frozenset(names), frozenset(attributes), opaque)
+    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        target = node.template
+        if not isinstance(target, nodes.Const) or not isinstance(target.value, str):
+            result = Reads(None, result.attributes, True)
+            continue
+        result = _union(result, reference_template_reads(env, target.value, seen))
+    seen[name] = result
+    return result
+
+
+TEMPLATES = {
+    "a.html": "{% extends 'b.html' %}{% block x %}{{ one.name }}{% include 'c.html' %}{% endblock %}",
+    "b.html": "{{ two }}{% block x %}{% endblock %}{% include 'a.html' %}",  # a loop through a
+    "c.html": "{{ three|mystery }}{% include 'missing.html' %}",
+    "d.html": "{% include name_of_it %}{{ four.attr }}",  # a computed name
+    "e.html": "{% import 'm.html' as m %}{{ m.card(five) }}{{ six|known }}",
+    "m.html": "{% macro card(x) %}{{ x.title }}{% endmacro %}",
+    "f.html": "{% from 'e.html' import nothing %}{% include 'd.html' %}{{ 'x.y'|sort }}",
+    "broken.html": "{% if %}",
+}
+
+
+def test_template_reads_are_what_they_were_when_each_file_was_parsed_per_use():
+    from sitegen.fingerprint import reads, template_reads
+
+    env = jinja2.Environment(loader=jinja2.DictLoader(TEMPLATES))
+    env.filters.update(mystery=lambda x: x, known=reads("name")(lambda x: x))
+    files: dict = {}
+    for name in [*TEMPLATES, "missing.html"]:
+        assert template_reads(env, name, files) == reference_template_reads(env, name), name
+        assert template_reads(env, name) == reference_template_reads(env, name), name
+    theme = create_environment(REPO, load_theme_chain(REPO, "default"))  # the sample site's
+    install(theme, load_config(REPO), UrlBuilder("https://example.org/"))
+    files = {}
+    for name in theme.list_templates():
+        assert template_reads(theme, name, files) == reference_template_reads(theme, name), name
+
+
+MOMENTS = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2040, 1, 1),
+                       timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=3)),
+                                                  dt.timezone(dt.timedelta(hours=-11, minutes=-30)),
+                                                  zoneinfo.ZoneInfo("America/New_York")]))
+
+
+@pytest.mark.parametrize("zone", ["Asia/Riyadh", "America/New_York", "Pacific/Kiritimati", "UTC"])
+@settings(max_examples=60, deadline=None)
+@given(moments=st.lists(MOMENTS, min_size=1, max_size=12))
+def test_date_filters_memoised_by_day_show_what_babel_shows(zone, moments):
+    from sitegen.template_api import _date, _hijri
+
+    config = SiteConfig(title="t", base_url="https://e.org/", timezone=zone, locale="ar_SY", digits="arab")
+    env = jinja2.Environment()
+    install(env, config, UrlBuilder(config.base_url))
+    # Neighbours: the same day at other hours and the days either side, to share memo entries.
+    moments = [m + dt.timedelta(hours=h) for m in moments for h in (-25, -3, 0, 5, 23)]
+    for moment in moments:
+        for style in ["long", "full", "short", "month", "time", "d MMM y HH:mm", "EEEE"]:
+            assert env.filters["date"](moment, style) == _date(moment, config, style)
+        assert env.filters["date"](moment) == _date(moment, config, "long")
+        assert env.filters["hijri"](moment) == _hijri(moment, config)
+    assert env.filters["date"](None) == env.filters["hijri"](None) == ""
