@@ -53,9 +53,9 @@ KNOWN_PATTERNS = frozenset({
     "linebreak",  # two spaces before a newline
     "em_strong", "em_strong2", "strong", "emphasis", "strong_em", "em_strong_", "not_strong",  # * _
 })
-# Any character (or the two-space line break) that one of the patterns above can start at.
+# Any character that one of the patterns above can start at, besides the two-space line break.
 # Looked for with `in`, one after the other: several times faster than one regex search.
-_TRIGGERS = ("`", "\\", "[", "<", "&", "*", "_", "  \n")
+_TRIGGERS = ("`", "\\", "[", "<", "&", "*", "_")
 
 # Block processor (registered name, class) -> strings one of which a block must contain for the
 # processor to accept it, read off each processor's regex or test.
@@ -75,9 +75,9 @@ class QuickInlineProcessor(InlineProcessor):
     """InlineProcessor that skips the pattern loop for text no inline pattern can match."""
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        for trigger in _TRIGGERS:
-            if trigger in data:
-                return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
+        # "\n" first: most texts are one line, and one character is found faster than three.
+        if any_in(_TRIGGERS, data) or ("\n" in data and "  \n" in data):
+            return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
         return data
 
 
@@ -114,12 +114,17 @@ def _sorted_copy(registry: Registry) -> SortedRegistry:
     return copy
 
 
+def any_in(needles: tuple[str, ...], text: str) -> bool:
+    """Whether one of `needles` is in `text` (a plain loop: `any(...)` costs more than it saves)."""
+    for needle in needles:
+        if needle in text:
+            return True
+    return False
+
+
 def _needle_test(test: Callable[[Any, str], bool], needles: tuple[str, ...]) -> Callable[[Any, str], bool]:
     def quick_test(parent: Any, block: str) -> bool:
-        for needle in needles:  # a plain loop: `any(...)` costs more than the tests it saves
-            if needle in block:
-                return test(parent, block)
-        return False
+        return any_in(needles, block) and test(parent, block)
     return quick_test
 
 
@@ -142,7 +147,7 @@ class SourceGates(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         source = "\n".join(lines)
         for needles, gated in self.gates:
-            gated.enabled = any(needle in source for needle in needles)
+            gated.enabled = any_in(needles, source)
         if self.toc is not None and self.toc_marker:
             # The marker is found as the whole text of an element, so it is in the source too.
             self.toc.marker = self.toc_marker if self.toc_marker in source else ""
