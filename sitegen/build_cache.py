@@ -28,15 +28,11 @@ from .build_record import BuildState, Outputs
 from .cache_format import dumps, loads, parse_settings
 from .config import SiteConfig
 from .model import Article, SourceFile
-from .parse_cache import Parsed
+from .parse_cache import Parsed, content_digest
 
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "parsed.sqlite3"
 FORMAT = b"sitegen-cache-1"
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 Stamp = tuple[int, int, int]
@@ -88,7 +84,7 @@ class BuildCache:
             digest = known[1]
         else:  # touched, or checked out again: the bytes decide
             try:
-                digest = _digest(source.path.read_bytes())
+                digest = content_digest(source.path.read_bytes())
             except OSError:
                 return self._miss()
         key = self._key(config, source, digest)
@@ -102,16 +98,17 @@ class BuildCache:
         self.hits += 1
         return parsed
 
-    def store(self, source: SourceFile, config: SiteConfig, data: bytes, parsed: Parsed) -> None:
+    def store(self, source: SourceFile, config: SiteConfig, digest: bytes, parsed: Parsed,
+              encoded: bytes | None = None) -> None:
         db = self._database()
-        digest = _digest(data)
         key = self._key(config, source, digest)
         self._keys[source.rel_path] = key
         self._known[source.rel_path] = digest
         if db is None:
             return
         try:
-            db.execute("INSERT OR REPLACE INTO parsed (key, value) VALUES (?, ?)", (key, dumps(parsed)))
+            value = encoded or dumps(parsed)
+            db.execute("INSERT OR REPLACE INTO parsed (key, value) VALUES (?, ?)", (key, value))
         except (sqlite3.Error, pickle.PicklingError, TypeError, AttributeError):
             self._give_up()
             return
@@ -149,7 +146,7 @@ class BuildCache:
                     known = indexed[1]
                 else:
                     try:
-                        known = _digest(source.path.read_bytes())
+                        known = content_digest(source.path.read_bytes())
                     except OSError:
                         known = None
             digests.append(known)

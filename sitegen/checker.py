@@ -66,7 +66,8 @@ class _Recorder:
     def lookup(self, source: SourceFile, config: SiteConfig) -> Parsed | None:
         return None
 
-    def store(self, source: SourceFile, config: SiteConfig, data: bytes, parsed: Parsed) -> None:
+    def store(self, source: SourceFile, config: SiteConfig, digest: bytes, parsed: Parsed,
+              encoded: bytes | None = None) -> None:
         self.parsed.append(parsed)
 
     @property

@@ -35,8 +35,10 @@ class ParseCache(Protocol):
     def lookup(self, source: SourceFile, config: SiteConfig) -> Parsed | None:
         """The result for this file as it is now on disk, or None when it must be parsed."""
 
-    def store(self, source: SourceFile, config: SiteConfig, data: bytes, parsed: Parsed) -> None:
-        """Remember `parsed` as the result of parsing `data` (the file's bytes) under `config`."""
+    def store(self, source: SourceFile, config: SiteConfig, digest: bytes, parsed: Parsed,
+              encoded: bytes | None = None) -> None:
+        """Remember `parsed` as the result of parsing the bytes whose `content_digest` is `digest`
+        under `config`; `encoded`: `parsed` in cache_format already, when the caller has it."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class MemoryParseCache:
             return self._miss()
         if entry.stamp != stamp:
             try:
-                digest = _digest(source.path.read_bytes())
+                digest = content_digest(source.path.read_bytes())
             except OSError:
                 return self._miss()
             if digest != entry.digest:
@@ -75,11 +77,12 @@ class MemoryParseCache:
         self.hits += 1
         return entry.parsed
 
-    def store(self, source: SourceFile, config: SiteConfig, data: bytes, parsed: Parsed) -> None:
+    def store(self, source: SourceFile, config: SiteConfig, digest: bytes, parsed: Parsed,
+              encoded: bytes | None = None) -> None:
         self._use_config(config)
         stamp = self._seen.pop(source.rel_path, None)
         if stamp is not None:
-            self._entries[source.rel_path] = _Entry(stamp, _digest(data), parsed)
+            self._entries[source.rel_path] = _Entry(stamp, digest, parsed)
 
     def _use_config(self, config: SiteConfig) -> None:
         if config != self._config:
@@ -99,5 +102,6 @@ def _stamp(source: SourceFile) -> tuple[int, int, int] | None:
     return info.st_ino, info.st_mtime_ns, info.st_size
 
 
-def _digest(data: bytes) -> bytes:
+def content_digest(data: bytes) -> bytes:
+    """A source file's bytes, summed up: what caches key parse results by."""
     return hashlib.blake2b(data, digest_size=16).digest()

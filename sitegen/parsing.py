@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from . import textsim, workers
+from .cache_format import dumps, loads
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .frontmatter_yaml import decode, split
 from .markup import MarkdownRenderer, plain_text, summary_of
 from .metadata import Metadata, validate
 from .model import Article, SourceFile
-from .parse_cache import ParseCache, Parsed
+from .parse_cache import ParseCache, Parsed, content_digest
 from .progress import Progress, no_progress
 from .slugs import slug_from_filename, slugify, stable_id
 from .urls import permalink
@@ -35,9 +36,10 @@ def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache |
     problems: list[Diagnostic] = []
     for done, (source, parsed) in enumerate(zip(sources, found, strict=True), 1):
         if parsed is None:
-            data, parsed = next(fresh)
-            if cache and data is not None:
-                cache.store(source, config, data, parsed)
+            digest, encoded = next(fresh)
+            parsed = loads(encoded, source)
+            if cache and digest is not None:
+                cache.store(source, config, digest, parsed, encoded)
         problems.extend(parsed.problems)
         if parsed.article is not None:
             articles.append(parsed.article)
@@ -55,7 +57,12 @@ def _setup_worker() -> None:
     _renderer = MarkdownRenderer(workers.state["parse_config"].markdown.toc_depth)
 
 
-def _parse_chunk(chunk: Sequence[SourceFile]) -> list[tuple[bytes | None, Parsed]]:
+def _parse_chunk(chunk: Sequence[SourceFile]) -> list[tuple[bytes | None, bytes]]:
+    """Per source: the digest of its bytes (None: unreadable) and the Parsed in cache_format.
+
+    Encoded here, in the worker, because the parent needs those bytes for the build cache
+    anyway: the parent then decodes each result once and never encodes one.
+    """
     config = workers.state["parse_config"]
     assert _renderer is not None
     results = []
@@ -63,13 +70,13 @@ def _parse_chunk(chunk: Sequence[SourceFile]) -> list[tuple[bytes | None, Parsed
         try:
             data = source.path.read_bytes()
         except OSError as exc:  # a file deleted meanwhile, or without read permission
-            results.append((None, Parsed(None, (error(source.rel_path,
-                                                      f"cannot read this file: {exc.strerror}"),))))
+            problem = error(source.rel_path, f"cannot read this file: {exc.strerror}")
+            results.append((None, dumps(Parsed(None, (problem,)))))
             continue
         article, problems = parse_source(source, data, config, _renderer)
         is_article = article is not None and article.kind == "article"
         found = textsim.features(textsim.plain_text(article)) if is_article else None
-        results.append((data, Parsed(article, tuple(problems), found)))
+        results.append((content_digest(data), dumps(Parsed(article, tuple(problems), found))))
     return results
 
 
