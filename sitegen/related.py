@@ -105,10 +105,12 @@ class Relater:
                 gain = c.tags * weights[key] if weights else c.category
                 for other, _ in postings[key].window(doc, older_only, TERM_WINDOW):
                     rough[other] = rough.get(other, 0.0) + gain
-        candidates = [other for other in rough if other != doc and self.eligible[other]
-                      and not (older_only and self.articles[other].date > article.date)]
-        best = heapq.nsmallest(shortlist, candidates, key=lambda other: (-rough[other], other))
-        found = [Related(self.articles[other], self.score(doc, other)) for other in best]
+        eligible, articles = self.eligible, self.articles
+        # (-rough, other) pairs compare in C: the same order as a key function, without its calls.
+        candidates = [(-score, other) for other, score in rough.items() if other != doc and eligible[other]
+                      and not (older_only and articles[other].date > article.date)]
+        best = heapq.nsmallest(shortlist, candidates)
+        found = [Related(articles[other], self.score(doc, other)) for _, other in best]
         found = [r for r in found if r.score.total >= c.min_score]
         found.sort(key=lambda r: (-round(r.score.total, 9), -r.article.date.timestamp(), r.article.slug))
         return found
