@@ -213,7 +213,8 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
     site = replace(site, now=WatchedTime.watch(site.now))
     with timer.stage("derive"):
         indexes, warnings = derive(site, jobs)
-    env = create_environment(config.root, chain)
+    env = create_environment(config.root, chain, cache.templates_folder() if isinstance(cache, BuildCache)
+                             else None)
     install(env, config, UrlBuilder(config.base_url))
     with timer.stage("plan"):
         page_jobs, problems = plan(site, env, [s.dest for s in static], indexes=indexes)

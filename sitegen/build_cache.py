@@ -117,6 +117,17 @@ class BuildCache:
             self._remember_source(db, source.rel_path, stamp, digest)
         self._stored += 1
 
+    def templates_folder(self) -> Path | None:
+        """Where compiled templates are kept (themes.create_environment); None with --no-cache."""
+        folder = self.folder / "templates"
+        if self.fresh:
+            return None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
     # -- for page fingerprints -----------------------------------------------------------------
 
     def article_key(self, article: Article) -> bytes | None:

@@ -87,9 +87,48 @@ class FileReads:
 def file_reads(env: jinja2.Environment, name: str) -> FileReads:
     try:
         source, _filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        tree = env.parse(source)
+        found = _analyse(env, source)
     except Exception:  # missing or broken: reported when the page renders
         return FileReads(Reads(None, frozenset(), True), ())
+    attributes = set(found.attributes)
+    opaque = False
+    for function in found.called:
+        declared = _declared_reads(env, function)
+        opaque = opaque or declared is None
+        attributes |= declared or set()
+    result = Reads(found.names, frozenset(attributes), opaque)
+    if None in found.targets:  # a template name computed at render time: it could be anything
+        result = Reads(None, result.attributes, True)
+    return FileReads(result, tuple(t for t in found.targets if t is not None))
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """What one template's own source uses (before following its parents and includes)."""
+
+    names: frozenset[str]
+    attributes: frozenset[str]
+    called: frozenset[str]  # filters, tests and functions it calls, other than pure ones and its macros
+    targets: tuple[str | None, ...]  # templates it extends, includes or imports (None: computed)
+
+
+_analysed: dict[tuple, _Analysis] = {}
+
+
+def _analyse(env: jinja2.Environment, source: str) -> _Analysis:
+    # Parsing costs more than a small site's whole rebuild in the dev server, where every rebuild
+    # has a new environment: remembered by source text (and the syntax settings that parse it).
+    key = (source, env.block_start_string, env.variable_start_string, env.comment_start_string,
+           env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks)
+    found = _analysed.get(key)
+    if found is None:
+        if len(_analysed) > 512:
+            _analysed.clear()
+        found = _analysed[key] = _analyse_tree(env.parse(source))
+    return found
+
+
+def _analyse_tree(tree: nodes.Template) -> _Analysis:
     names = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
     attributes = {n.attr for n in tree.find_all(nodes.Getattr)}
     for const in tree.find_all(nodes.Const):  # getitem keys, map(attribute="x.y"), sort(...)
@@ -97,20 +136,11 @@ def file_reads(env: jinja2.Environment, name: str) -> FileReads:
             attributes.update(part for part in const.value.split(".") if part.isidentifier())
     called = {n.name for n in tree.find_all((nodes.Filter, nodes.Test))}
     called |= {n.node.name for n in tree.find_all(nodes.Call) if isinstance(n.node, nodes.Name)}
-    opaque = False
-    for function in called - PURE_CALLABLES - names_set_locally(tree):
-        declared = _declared_reads(env, function)
-        opaque = opaque or declared is None
-        attributes |= declared or set()
-    result = Reads(frozenset(names), frozenset(attributes), opaque)
-    pulls_in = []
-    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
-        target = node.template
-        if not isinstance(target, nodes.Const) or not isinstance(target.value, str):
-            result = Reads(None, result.attributes, True)  # a computed name: could be anything
-            continue
-        pulls_in.append(target.value)
-    return FileReads(result, tuple(pulls_in))
+    targets = tuple(node.template.value if isinstance(node.template, nodes.Const)
+                    and isinstance(node.template.value, str) else None
+                    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)))
+    return _Analysis(frozenset(names), frozenset(attributes),
+                     frozenset(called - PURE_CALLABLES - names_set_locally(tree)), targets)
 
 
 def reads(*attributes: str) -> Callable[[Any], Any]:
