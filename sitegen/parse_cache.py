@@ -28,7 +28,7 @@ class Parsed:
     problems: tuple[Diagnostic, ...] = ()
     # The article's text features for related news (textsim.features), computed by the parse
     # workers so they are spread over the cores and kept in caches with the article.
-    features: dict[str, int] | None = field(default=None, compare=False)
+    features: tuple[str, bytes] | None = field(default=None, compare=False)  # textsim.pack
 
 
 class ParseCache(Protocol):

@@ -75,7 +75,7 @@ def _parse_chunk(chunk: Sequence[SourceFile]) -> list[tuple[bytes | None, bytes]
             continue
         article, problems = parse_source(source, data, config, _renderer)
         is_article = article is not None and article.kind == "article"
-        found = textsim.features(textsim.plain_text(article)) if is_article else None
+        found = textsim.pack(textsim.features(textsim.plain_text(article))) if is_article else None
         results.append((content_digest(data), dumps(Parsed(article, tuple(problems), found))))
     return results
 

@@ -29,7 +29,7 @@ from .freshness import time_window
 from .model import Article
 from .site import Site
 from .taxonomy import Taxonomy
-from .textsim import Postings, TextIndex, article_features
+from .textsim import Postings, TextIndex, article_features, forget_features
 
 SECONDS_PER_DAY = 86400.0
 SHORTLIST = 12  # candidates scored exactly per article (more changed nothing measurable)
@@ -151,6 +151,7 @@ def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1) -> d
     Relater; pins stay here, since they read the build's watched clock (freshness.py).
     """
     relater = Relater(site, tags, categories)
+    forget_features()  # in the index now; ~20 KB per article that render workers need not inherit
     if relater.config.max_items == 0:
         return {a.path: () for a in site.articles}
     workers.state["relater"] = relater

@@ -17,6 +17,7 @@ import functools
 import html
 import math
 import re
+from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -89,11 +90,25 @@ def _remember_word(word: str) -> tuple[str, ...]:
 
 # Features computed while parsing (by the parse workers, and kept in the build cache with the
 # parse result), so that a build does not tokenise every article again; cleared by each parse.
-_known: dict[int, tuple[Article, dict[str, int]]] = {}
+_known: dict[int, tuple[Article, PackedFeatures]] = {}
+
+# Features as one string of the names (whitespace never occurs in one) and their counts as an
+# array: they travel from the parse workers and live in the build cache, and a pickled dict of
+# ~300 short strings costs several times more to write and read back.
+PackedFeatures = tuple[str, bytes]
 
 
-def remember_features(article: Article, found: dict[str, int]) -> None:
-    _known[id(article)] = (article, found)
+def pack(found: dict[str, int]) -> PackedFeatures:
+    return "\n".join(found), array("I", found.values()).tobytes()
+
+
+def unpack(packed: PackedFeatures) -> dict[str, int]:
+    names, counts = packed
+    return dict(zip(names.split("\n"), array("I", counts), strict=True)) if names else {}
+
+
+def remember_features(article: Article, packed: PackedFeatures) -> None:
+    _known[id(article)] = (article, packed)
 
 
 def forget_features() -> None:
@@ -104,7 +119,7 @@ def article_features(article: Article) -> dict[str, int]:
     """features(plain_text(article)), computed at most once per article version."""
     entry = _known.get(id(article))
     if entry is not None and entry[0] is article:
-        return entry[1]
+        return unpack(entry[1])
     return features(plain_text(article))
 
 

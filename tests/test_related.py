@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from sitegen import textsim
 from sitegen.diagnostics import ContentError
 
 from sitetools import REPO, article, build_site, run_cli, soup
@@ -200,3 +201,9 @@ def test_evaluation_on_a_small_labelled_set_beats_the_tags_only_baseline():
     assert ours.precision >= 0.8 > 0.5 > baseline.precision
     assert ours.mrr > baseline.mrr
     assert ours.coverage == 1.0
+
+
+def test_packed_text_features_unpack_to_the_same_features_in_the_same_order():
+    found = textsim.features("أعلنت الحكومة اليوم عن خطة جديدة للحكومة والموانئ في عمّان 2026")
+    assert list(textsim.unpack(textsim.pack(found)).items()) == list(found.items())
+    assert textsim.unpack(textsim.pack({})) == {}
