@@ -21,6 +21,7 @@ import jinja2
 
 from .build_cache import BuildCache
 from .build_record import BuildState, MergedTerm
+from .cache_format import code_version
 from .config import SiteConfig, load_config
 from .diagnostics import ConfigError, Diagnostic, error, raise_if_errors
 from .discovery import STATIC_DIR, StaticFile, discover, discover_static
@@ -31,12 +32,12 @@ from .parse_cache import ParseCache
 from .parsing import parse
 from .planning import plan
 from .progress import Progress, no_progress
-from .publishing import publish
+from .publishing import publish, site_digest
 from .refs import Resolver
 from .rendering import PageJob, RenderedFile, render
 from .site import BuildOptions, Site, assemble
 from .template_api import install
-from .themes import Theme, create_environment, load_theme_chain
+from .themes import CompiledTemplates, Theme, create_environment, load_theme_chain
 from .urls import UrlBuilder
 from .workers import resolve_jobs
 from .writer import WriteReport, check_output_folder
@@ -213,13 +214,21 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
     site = replace(site, now=WatchedTime.watch(site.now))
     with timer.stage("derive"):
         indexes, warnings = derive(site, jobs)
-    env = create_environment(config.root, chain, cache.templates_folder() if isinstance(cache, BuildCache)
-                             else None)
+    env = create_environment(config.root, chain, _compiled_templates(cache, config, chain, static))
     install(env, config, UrlBuilder(config.base_url))
     with timer.stage("plan"):
         page_jobs, problems = plan(site, env, [s.dest for s in static], indexes=indexes)
         raise_if_errors(problems)
     return PlannedSite(site, page_jobs, env, static, indexes, tuple(warnings))
+
+
+def _compiled_templates(cache: ParseCache | None, config: SiteConfig, chain: list[Theme],
+                        static: list[StaticFile]) -> CompiledTemplates | None:
+    folder = cache.templates_folder() if isinstance(cache, BuildCache) else None
+    if folder is None:
+        return None
+    salt = code_version() + site_digest(config, chain, static)  # what folded constants depend on
+    return CompiledTemplates(folder, salt.hex())
 
 
 def collect_static(root: Path, chain: list[Theme]) -> tuple[list[StaticFile], list[Diagnostic]]:

@@ -81,14 +81,27 @@ def _read_manifest(folder: Path, root: Path) -> ThemeManifest:
     return manifest
 
 
-def create_environment(root: Path, chain: list[Theme],
-                       compiled: Path | None = None) -> jinja2.Environment:
-    """The Jinja environment of a site and its theme chain.
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds: compiling every template costs more than a small
+    site's whole rebuild in the dev server.
 
-    `compiled`: a folder where compiled templates are kept between builds (Jinja checks each
-    against its template's source, so an edited template is compiled again). Compiling every
-    template costs more than a small site's whole rebuild in the dev server.
+    Jinja checks an entry against its template's source, but compiled code can also hold values
+    computed at compile time: Jinja folds a filter applied to a constant (`'/'|url`,
+    `"home"|t`), and those depend on the settings, translations and sitegen's own code. So entries
+    are also keyed by `salt`, a digest of all of those.
     """
+
+    def __init__(self, folder: Path, salt: str):
+        super().__init__(str(folder))
+        self.salt = salt
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{self.salt}\0{name}", filename)
+
+
+def create_environment(root: Path, chain: list[Theme],
+                       compiled: CompiledTemplates | None = None) -> jinja2.Environment:
+    """The Jinja environment of a site and its theme chain; `compiled`: see CompiledTemplates."""
     loaders: list[jinja2.BaseLoader] = []
     if (root / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(root / "templates"))
@@ -102,7 +115,7 @@ def create_environment(root: Path, chain: list[Theme],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
+        bytecode_cache=compiled,
     )
 
 

@@ -325,3 +325,15 @@ def test_a_build_without_the_cache_invalidates_its_output_record(site_factory):
     assert "articles/n6/index.html" not in {p.relative_to(root / "output").as_posix()
                                             for p in (root / "output").rglob("*")}
     assert result.report.removed >= 1
+
+
+def test_compiled_templates_are_not_reused_under_other_settings(site_factory):
+    # Jinja folds `'/'|url` into the compiled template; a template compiled for one base URL
+    # must not be reused for another.
+    root = site_factory({**news(), "templates/404.html": "<a href=\"{{ '/'|url }}\">home</a>\n"},
+                        config=CONFIG)
+    for base in ("https://example.org/", "https://example.org/akhbar/"):
+        result = run_cli("build", "--site", str(root), "--base-url", base, "-q", "--now", NOW.isoformat())
+        assert result.returncode == 0, result.stderr
+        assert soup(root / "output/404.html").a["href"] == base.removeprefix("https://example.org")
+    assert list((root / CACHE_DIR / "templates").iterdir())  # the cache was used
