@@ -7,9 +7,10 @@ pages (tags, sections, authors ...) appear in it without being registered here. 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .dates import iso
 from .feeds import xml_text
@@ -26,6 +27,7 @@ NEWS_WINDOW = timedelta(hours=48)
 NEWS_MAX_ITEMS = 1000
 # Pages that must not be indexed: they are not content, or they only point at another URL.
 UNLISTED_KINDS = frozenset({"404", "redirect"})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def listed_pages(jobs: Sequence[PageJob]) -> list[tuple[str, PageJob]]:
 
 
 def page_entries(site: Site, pages: Sequence[tuple[str, PageJob]]) -> list[SitemapEntry]:
-    return [SitemapEntry(site.urls.absolute(path), _lastmod(job)) for path, job in pages]
+    lastmod = LastChanges()
+    return [SitemapEntry(site.urls.absolute(path), lastmod.of(job)) for path, job in pages]
 
 
 def _index_entries(site: Site, parts: Sequence[tuple[str, Deferred]]) -> list[SitemapEntry]:
@@ -94,15 +97,38 @@ def _listed(job: PageJob) -> bool:
     return context.get("page_kind") not in UNLISTED_KINDS and not context.get("noindex")
 
 
-def _lastmod(job: PageJob) -> str | None:
-    """An article's `updated`, else its `date`; a listing's newest such moment."""
-    article = job.context.get("article")
-    if isinstance(article, Article):
-        return iso(article.last_modified) if article.last_modified else None
-    listed = list(job.context.get("articles") or ())
-    listed += [a for term in job.context.get("terms") or () for a in getattr(term, "articles", ())]
-    moments = [a.last_modified for a in listed if isinstance(a, Article) and a.last_modified]
-    return iso(max(moments)) if moments else None
+class LastChanges:
+    """When pages last changed: an article's `updated`, else its `date`; a listing's newest such
+    moment. Each article's moment (as a timestamp and ISO text) is worked out once, though it is
+    on many pages (its own, a home page, a page of each of its tags, the index of tags...)."""
+
+    def __init__(self) -> None:
+        # Moments as time since the epoch: exact, and compared without time zone arithmetic.
+        self._moments: dict[int, tuple[timedelta, str] | None] = {}
+
+    def of(self, job: PageJob) -> str | None:
+        context = job.context
+        article = context.get("article")
+        if isinstance(article, Article):
+            return iso(article.last_modified) if article.last_modified else None
+        newest = self._newest(context.get("articles") or (), None)
+        for term in context.get("terms") or ():  # an index of terms: every article of each
+            newest = self._newest(getattr(term, "articles", ()), newest)
+        return newest[1] if newest else None
+
+    def _newest(self, articles: Iterable[Any], newest: tuple[timedelta, str] | None
+                ) -> tuple[timedelta, str] | None:
+        moments = self._moments
+        for item in articles:
+            if not isinstance(item, Article):
+                continue
+            found = moments.get(id(item), False)
+            if found is False:
+                moment = item.last_modified
+                found = moments[id(item)] = (moment - _EPOCH, iso(moment)) if moment else None
+            if found and (newest is None or found[0] > newest[0]):  # the first of equals, as max()
+                newest = found
+        return newest
 
 
 def _newest(values: Iterator[str | None]) -> str | None:

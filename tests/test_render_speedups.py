@@ -194,3 +194,52 @@ def test_date_filters_memoised_by_day_show_what_babel_shows(zone, moments):
         assert env.filters["date"](moment) == _date(moment, config, "long")
         assert env.filters["hijri"](moment) == _hijri(moment, config)
     assert env.filters["date"](None) == env.filters["hijri"](None) == ""
+
+
+def reference_lastmod(job):
+    """sitemaps' last-modified date of a page as first written: max() over the listed moments."""
+    from sitegen.dates import iso
+    from sitegen.model import Article
+
+    article = job.context.get("article")
+    if isinstance(article, Article):
+        return iso(article.last_modified) if article.last_modified else None
+    listed = list(job.context.get("articles") or ())
+    listed += [a for term in job.context.get("terms") or () for a in getattr(term, "articles", ())]
+    moments = [a.last_modified for a in listed if isinstance(a, Article) and a.last_modified]
+    return iso(max(moments)) if moments else None
+
+
+MOMENT_OR_NONE = st.none() | st.datetimes(
+    min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30),
+    timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=3)), dt.timezone(dt.timedelta(hours=-5))]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(MOMENT_OR_NONE, MOMENT_OR_NONE), min_size=0, max_size=12), st.data())
+def test_sitemap_last_changes_are_the_newest_moment_like_max(moments, data):
+    from pathlib import Path
+
+    from sitegen.model import Article, SourceFile
+    from sitegen.rendering import PageJob
+    from sitegen.sitemaps import LastChanges
+
+    source = SourceFile(Path("a.md"), "content/articles/a.md", "article")
+    articles = [Article(source, "t", "a", "/a/", date, updated, "", "", "", "", 0) for date, updated in moments]
+    same_instant = [a for a in articles if a.date]  # equal instants, other offsets: the first counts
+    articles += [Article(source, "t", "b", "/b/", a.date.astimezone(dt.timezone(dt.timedelta(hours=9))), None,
+                         "", "", "", "", 0) for a in same_instant[:2]]
+    split = data.draw(st.integers(0, len(articles)))
+
+    class Term:
+        def __init__(self, items):
+            self.articles = items
+
+    jobs = [PageJob("x.html", "x.html", {"articles": tuple(articles)}, "list"),
+            PageJob("x.html", "x.html", {"articles": articles[:split], "terms": [Term(articles[split:]), Term(())]},
+                    "index"),
+            PageJob("x.html", "x.html", {"articles": ["not an article", *articles]}, "odd")]
+    jobs += [PageJob("x.html", "x.html", {"article": a}, "article") for a in articles]
+    changes = LastChanges()
+    for job in jobs + jobs:  # the second time from what it worked out the first
+        assert changes.of(job) == reference_lastmod(job)
