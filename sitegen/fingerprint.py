@@ -210,7 +210,7 @@ class Fingerprinter:
         try:
             for key, value in job.context.items():
                 if names is None or key in names:
-                    parts.append(_text(key))
+                    parts.append(_SHORT_TEXTS.get(key) or _text(key))
                     parts.append(digest(value, reads, memo))
         except (Unfingerprintable, RecursionError):
             return None
@@ -297,8 +297,9 @@ class Fingerprinter:
         return [b"\x06{"] + [digest(part, reads, memo) for item in value.items() for part in item]
 
     def _sequence_parts(self, value: list | tuple, reads: Reads, memo: Memo) -> list[bytes]:
-        digest = self._digest
-        return [b"\x06["] + [digest(item, reads, memo) for item in value]
+        # Items already digested (articles in listings, terms) are looked up here, without a call.
+        digest, known = self._digest, memo.get
+        return [b"\x06["] + [known(id(item)) or digest(item, reads, memo) for item in value]
 
     def _set_parts(self, value: set | frozenset, reads: Reads, memo: Memo) -> list[bytes]:
         return [b"\x06("] + sorted(self._digest(item, reads, memo) for item in value)
@@ -351,7 +352,7 @@ def _unknown(value: Any, reads: Reads, memo: Memo) -> bytes:
 
 
 def _text(value: str) -> bytes:
-    found = _SHORT_TEXTS.get(value) if type(value) is str else None
+    found = _SHORT_TEXTS.get(value) if type(value) is str and len(value) <= 48 else None
     if found is None:
         if len(value) > 256:  # long texts (article bodies): UTF-16 encodes twice as fast as UTF-8
             data = value.encode("utf-16-le", "surrogatepass")
