@@ -14,7 +14,6 @@ A template error anywhere stops the build before step 3, leaving output/ as it w
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -138,7 +137,6 @@ def _render(task: _Task, jobs_n: int, progress: Progress) -> list[_Outcome]:
         _template(task.env, name)
         if task.fingerprinter:
             task.fingerprinter.reads_of(name)
-    gc.freeze()  # forked workers then leave the parent's objects (and their memory pages) alone
     try:
         outcomes = []
         everything = range(len(task.jobs))
@@ -146,7 +144,6 @@ def _render(task: _Task, jobs_n: int, progress: Progress) -> list[_Outcome]:
             outcomes.append(outcome)
             progress("render", done, len(task.jobs))
     finally:
-        gc.unfreeze()
         workers.state.pop("publish", None)
     problems: dict[tuple, Diagnostic] = {}
     for outcome in outcomes:

@@ -23,6 +23,7 @@ import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import workers
 from .freshness import time_window
@@ -36,9 +37,11 @@ SHORTLIST = 12  # candidates scored exactly per article (more changed nothing me
 TERM_WINDOW = 10  # articles visited per shared tag or section, nearest in time
 
 
-@dataclass(frozen=True)
-class Score:
-    """A candidate's score and what it is made of (weighted), for `sitegen related`."""
+class Score(NamedTuple):
+    """A candidate's score and what it is made of (weighted), for `sitegen related`.
+
+    A named tuple: made 120,000 times in a 10,000-article build and sent back by the workers.
+    """
 
     total: float
     tags: float
@@ -165,9 +168,18 @@ def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1) -> d
 
 
 def _rank_chunk(docs: range) -> list[list[tuple[int, Score]]]:
-    """Positions and scores only: sending Articles back from a worker would copy them all."""
+    """Positions and scores, not Articles: cheap to send back from a worker.
+
+    Only as many as could be shown: the block's size plus the article's pins (a pin that is
+    also ranked is dropped from the ranked list).
+    """
     relater: Relater = workers.state["relater"]
-    return [[(relater.position[r.article.path], r.score) for r in relater.ranked(doc)] for doc in docs]
+    found = []
+    for doc in docs:
+        wanted = relater.config.max_items + len(relater.articles[doc].pins)
+        found.append([(relater.position[r.article.path], r.score)
+                      for r in relater.ranked(doc)[:wanted]])
+    return found
 
 
 def _keys(taxonomy: Taxonomy, values: tuple[str, ...]) -> frozenset[str]:

@@ -11,6 +11,7 @@ one-process run. `jobs=1` runs everything in this process (tests, debugging, sma
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -60,7 +61,14 @@ def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
     size = chunk_size or max(1, min(64, len(items) // (jobs * 8)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=setup) as pool:
-        for results in pool.imap(work, chunks):
-            yield from results
+    # Frozen: a forked worker's garbage collector would otherwise walk every object it inherited
+    # (all the site's articles, indexes...), costing seconds and copying memory pages it never
+    # writes to otherwise.
+    gc.freeze()
+    try:
+        with context.Pool(jobs, initializer=setup) as pool:
+            for results in pool.imap(work, chunks):
+                yield from results
+    finally:
+        gc.unfreeze()
 
