@@ -55,11 +55,8 @@ def _unique(terms) -> tuple[Term, ...]:
     return tuple({t.key: t for t in terms if t is not None}.values())
 
 
-def derive(site: Site, jobs: int = 1) -> tuple[Indexes, list[Diagnostic]]:
-    """Build the indexes; returns them with warnings (nothing here can fail a build).
-
-    `jobs`: worker processes for ranking related news.
-    """
+def derive(site: Site) -> tuple[Indexes, list[Diagnostic]]:
+    """Build the indexes; returns them with warnings (nothing here can fail a build)."""
     config = site.config
     tags, problems = build_taxonomy("tags", site.articles, lambda a: a.tags, config.tags, ("tags",))
     categories, found = build_taxonomy("categories", site.articles,
@@ -69,6 +66,6 @@ def derive(site: Site, jobs: int = 1) -> tuple[Indexes, list[Diagnostic]]:
     authors, found = build_taxonomy("authors", site.articles, lambda a: a.authors, config.authors,
                                     ("author", "authors"))
     problems += found
-    related = relate(site, tags, categories, jobs)
+    related = relate(site, tags, categories)
     indexes = Indexes(tags, categories, authors, related, tuple(problems))
     return indexes, problems

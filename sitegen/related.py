@@ -25,7 +25,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from . import workers
 from .freshness import time_window
 from .model import Article
 from .site import Site
@@ -82,14 +81,14 @@ class Relater:
     def is_eligible(self, article: Article) -> bool:
         return not article.draft and article.date is not None and article.date <= self.site.now
 
-    def related(self, article: Article, ranked: list[Related] | None = None) -> tuple[Related, ...]:
-        """Pins, then the best ranked candidates; `ranked`: `self.ranked` of it, when known."""
+    def related(self, article: Article) -> tuple[Related, ...]:
+        """Pins, then the best ranked candidates."""
         doc = self.position.get(article.path)
         if doc is None or self.config.max_items == 0:
             return ()
         chosen = self._pins(article, doc)
         taken = {r.article.path for r in chosen} | {article.path}
-        ranked = self.ranked(doc) if ranked is None else ranked
+        ranked = self.ranked(doc)
         return tuple(chosen + [r for r in ranked if r.article.path not in taken])[: self.config.max_items]
 
     def ranked(self, doc: int, shortlist: int = SHORTLIST) -> list[Related]:
@@ -147,39 +146,16 @@ class Relater:
         return chosen
 
 
-def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1) -> dict[str, tuple[Related, ...]]:
+def relate(site: Site, tags: Taxonomy, categories: Taxonomy) -> dict[str, tuple[Related, ...]]:
     """Related stories of every article, by article path.
 
-    The ranking (nearly all of the work) is spread over `jobs` forked workers, which inherit the
-    Relater; pins stay here, since they read the build's watched clock (freshness.py).
+    In this process, not in forked workers: ranking reads the whole index, so each worker ended
+    up with its own copy of it (reference counts write to every object read), which at 10,000
+    articles cost 600 MB for two workers to save about 4 seconds.
     """
     relater = Relater(site, tags, categories)
     forget_features()  # in the index now; ~20 KB per article that render workers need not inherit
-    if relater.config.max_items == 0:
-        return {a.path: () for a in site.articles}
-    workers.state["relater"] = relater
-    try:
-        ranked = list(workers.map_chunks(_rank_chunk, range(len(relater.articles)), jobs))
-    finally:
-        workers.state.pop("relater", None)
-    articles = relater.articles
-    return {a.path: relater.related(a, [Related(articles[other], score) for other, score in found])
-            for a, found in zip(articles, ranked, strict=True)}
-
-
-def _rank_chunk(docs: range) -> list[list[tuple[int, Score]]]:
-    """Positions and scores, not Articles: cheap to send back from a worker.
-
-    Only as many as could be shown: the block's size plus the article's pins (a pin that is
-    also ranked is dropped from the ranked list).
-    """
-    relater: Relater = workers.state["relater"]
-    found = []
-    for doc in docs:
-        wanted = relater.config.max_items + len(relater.articles[doc].pins)
-        found.append([(relater.position[r.article.path], r.score)
-                      for r in relater.ranked(doc)[:wanted]])
-    return found
+    return {a.path: relater.related(a) for a in site.articles}
 
 
 def _keys(taxonomy: Taxonomy, values: tuple[str, ...]) -> frozenset[str]:
