@@ -7,6 +7,7 @@ never touches the output folder.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import time
 from collections import Counter
@@ -154,6 +155,7 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
                 store.record(config.output_path, published.outputs,
                              fresh.state(planned.site.next_scheduled, _summary(result)))
         finally:
+            gc.unfreeze()
             if store:
                 store.close()
     return result
@@ -181,10 +183,14 @@ def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, n
                 progress: Progress = no_progress, jobs: int = 1) -> RenderedSite:
     """Every stage but `write`, pages in memory; raises BuildError when a stage reported errors."""
     timer = timer or StageTimer()
-    planned = plan_site(config, chain, options, now, timer=timer, cache=cache, progress=progress, jobs=jobs)
-    with timer.stage("render"):
-        files, problems = render(planned.jobs, planned.env, config.root, progress)
-        raise_if_errors(problems)
+    try:
+        planned = plan_site(config, chain, options, now, timer=timer, cache=cache, progress=progress,
+                            jobs=jobs)
+        with timer.stage("render"):
+            files, problems = render(planned.jobs, planned.env, config.root, progress)
+            raise_if_errors(problems)
+    finally:
+        gc.unfreeze()
     return RenderedSite(planned.site, planned.jobs, planned.env, planned.static, planned.indexes,
                         planned.warnings, files)
 
@@ -207,6 +213,9 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
     with timer.stage("parse"):
         articles, problems = parse(sources, config, cache, progress, jobs)
         raise_if_errors(problems)
+    # The parsed articles live as long as the build: frozen, the garbage collector stops walking
+    # them again and again while derive and plan allocate (callers unfreeze when the build ends).
+    gc.freeze()
     with timer.stage("assemble"):
         site, problems = assemble(articles, config, now, options)
         raise_if_errors(problems)
