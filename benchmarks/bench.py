@@ -64,7 +64,8 @@ def edit_one_article(site: Path, run: int) -> None:
     path = articles[len(articles) // 2]
     text = path.read_text(encoding="utf-8")
     marker = "\n\nتحديث: "
-    text = text.split(marker)[0].rstrip("\n") + f"{marker}تعديل رقم {run} على الخبر.\n"
+    # Unique to this invocation too: a corpus left edited by an earlier benchmark must still change.
+    text = text.split(marker)[0].rstrip("\n") + f"{marker}تعديل رقم {run}-{time.time_ns()} على الخبر.\n"
     path.write_text(text, encoding="utf-8")
 
 
