@@ -197,14 +197,15 @@ class TextIndex:
 
     def explain(self, doc: int, other: int) -> tuple[float, float]:
         """The partial cosine of one pair over `doc`'s strongest features: (exact tokens, stems)."""
-        theirs = self.vectors[other]
+        find = self.vectors[other].get
         tokens = stems = 0.0
         for feature, weight in self.queries[doc]:
-            if feature in theirs:
+            their_weight = find(feature)
+            if their_weight is not None:
                 if feature[0] == STEM:
-                    stems += weight * theirs[feature]
+                    stems += weight * their_weight
                 else:
-                    tokens += weight * theirs[feature]
+                    tokens += weight * their_weight
         return tokens, stems
 
 
