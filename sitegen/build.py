@@ -22,7 +22,6 @@ import jinja2
 
 from .build_cache import BuildCache
 from .build_record import BuildState, MergedTerm
-from .cache_format import code_version
 from .config import SiteConfig, load_config
 from .diagnostics import ConfigError, Diagnostic, error, raise_if_errors
 from .discovery import STATIC_DIR, StaticFile, discover, discover_static
@@ -33,7 +32,7 @@ from .parse_cache import ParseCache
 from .parsing import parse
 from .planning import plan
 from .progress import Progress, no_progress
-from .publishing import publish, site_digest
+from .publishing import publish, site_inputs
 from .refs import Resolver
 from .rendering import PageJob, RenderedFile, render
 from .site import BuildOptions, Site, assemble
@@ -105,6 +104,7 @@ class PlannedSite:
     static: list[StaticFile]
     indexes: Indexes | None = None
     warnings: tuple[Diagnostic, ...] = ()
+    inputs: bytes | None = None  # publishing.site_inputs, when there is a build cache
 
     @property
     def pages_by_kind(self) -> dict[str, int]:
@@ -146,8 +146,8 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
                 return _up_to_date(config, current, now, timer)
             planned = plan_site(config, chain, options, now, timer=timer, cache=cache, progress=progress,
                                 jobs=workers_n, discovered=discovered)
-            published = publish(planned.jobs, planned.env, planned.static, config, chain, cache=store,
-                                jobs_n=workers_n, progress=progress, stage=timer.stage)
+            published = publish(planned.jobs, planned.env, planned.static, config, planned.inputs,
+                                cache=store, jobs_n=workers_n, progress=progress, stage=timer.stage)
             result = BuildResult(config, planned.site, published.report, len(planned.jobs),
                                  dict(timer.seconds), planned.warnings, planned.pages_by_kind,
                                  planned.indexes, published.rendered)
@@ -192,7 +192,7 @@ def render_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, n
     finally:
         gc.unfreeze()
     return RenderedSite(planned.site, planned.jobs, planned.env, planned.static, planned.indexes,
-                        planned.warnings, files)
+                        planned.warnings, planned.inputs, files)
 
 
 def discover_site(config: SiteConfig, chain: list[Theme],
@@ -223,21 +223,20 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
     site = replace(site, now=WatchedTime.watch(site.now))
     with timer.stage("derive"):
         indexes, warnings = derive(site)
-    env = create_environment(config.root, chain, _compiled_templates(cache, config, chain, static))
+    inputs = site_inputs(config, chain, static) if isinstance(cache, BuildCache) else None
+    env = create_environment(config.root, chain, _compiled_templates(cache, inputs))
     install(env, config, UrlBuilder(config.base_url))
     with timer.stage("plan"):
         page_jobs, problems = plan(site, env, [s.dest for s in static], indexes=indexes)
         raise_if_errors(problems)
-    return PlannedSite(site, page_jobs, env, static, indexes, tuple(warnings))
+    return PlannedSite(site, page_jobs, env, static, indexes, tuple(warnings), inputs)
 
 
-def _compiled_templates(cache: ParseCache | None, config: SiteConfig, chain: list[Theme],
-                        static: list[StaticFile]) -> CompiledTemplates | None:
+def _compiled_templates(cache: ParseCache | None, inputs: bytes | None) -> CompiledTemplates | None:
     folder = cache.templates_folder() if isinstance(cache, BuildCache) else None
-    if folder is None:
+    if folder is None or inputs is None:
         return None
-    salt = code_version() + site_digest(config, chain, static)  # what folded constants depend on
-    return CompiledTemplates(folder, salt.hex())
+    return CompiledTemplates(folder, inputs.hex())  # folded constants depend on the site's inputs
 
 
 def collect_static(root: Path, chain: list[Theme]) -> tuple[list[StaticFile], list[Diagnostic]]:

@@ -67,14 +67,17 @@ class _Outcome:
 
 
 def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[StaticFile],
-            config: SiteConfig, chain: list[Theme], *, cache: BuildCache | None, jobs_n: int,
+            config: SiteConfig, inputs: bytes | None, *, cache: BuildCache | None, jobs_n: int,
             progress: Progress, stage: Stage) -> Published:
-    """Render what changed into output/; with a cache, return the new record of the folder."""
+    """Render what changed into output/; with a cache, return the new record of the folder.
+
+    `inputs`: `site_inputs` of this build (needed with a cache).
+    """
     output_dir = config.output_path
     previous = (cache.previous(output_dir)[1] if cache else None) or {}
     staging = Staging(output_dir)
     with stage("render"):  # fingerprints, then rendering what they say changed: in the workers
-        fingerprinter = _fingerprinter(env, static, config, chain, cache)
+        fingerprinter = _fingerprinter(env, inputs, config, cache)
         staging.open()
         try:
             task = _Task(jobs, env, config.root, staging, {} if staging.whole else previous, fingerprinter)
@@ -94,26 +97,28 @@ def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[Stati
     return Published(report, rendered, records)
 
 
-def _fingerprinter(env: jinja2.Environment, static: list[StaticFile], config: SiteConfig,
-                   chain: list[Theme], cache: BuildCache | None) -> Fingerprinter | None:
-    if cache is None:
+def _fingerprinter(env: jinja2.Environment, inputs: bytes | None, config: SiteConfig,
+                   cache: BuildCache | None) -> Fingerprinter | None:
+    if cache is None or inputs is None:
         return None
     fingerprinter = Fingerprinter(b"", cache.article_key, config, env)
     shared = globals_digest(env.globals, fingerprinter)
     if shared is None:
         return None
-    fingerprinter.base = code_version() + site_digest(config, chain, static) + shared
+    fingerprinter.base = inputs + shared
     return fingerprinter
 
 
-def site_digest(config: SiteConfig, chain: list[Theme], static: list[StaticFile]) -> bytes:
-    """Everything every page depends on: settings, templates, translations, theme files."""
+def site_inputs(config: SiteConfig, chain: list[Theme], static: list[StaticFile]) -> bytes:
+    """Everything every page depends on: sitegen's code, settings, templates, translations, theme
+    files (also what Jinja's compile-time folding of filters on constants depends on)."""
     readable: list[Path] = []
     for folder in [config.root / "templates", config.root / "i18n"] + [t.path for t in chain]:
         readable += sorted(p for p in folder.rglob("*") if p.is_file() and "static" not in
                            p.relative_to(folder).parts[:1])
     stamped = [s.src for s in static]
-    return digest_bytes(repr(config).encode() + files_digest(readable) + stamps_digest(stamped))
+    theme_and_settings = digest_bytes(repr(config).encode() + files_digest(readable) + stamps_digest(stamped))
+    return code_version() + theme_and_settings
 
 
 def _on_disk(path: str, record: OutputRecord) -> bool:

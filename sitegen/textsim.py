@@ -142,9 +142,8 @@ class Postings:
         self.docs.append(doc)
         self.weights.append(weight)
 
-    def window(self, doc: int, older_only: bool, size: int = 0) -> Iterable[tuple[int, float]]:
+    def window(self, doc: int, older_only: bool, size: int = POSTINGS_WINDOW) -> Iterable[tuple[int, float]]:
         """The `size` entries nearest to `doc` in time order (documents are numbered newest first)."""
-        size = size or POSTINGS_WINDOW
         docs = self.docs
         if len(docs) <= size:
             return zip(docs, self.weights, strict=True)
