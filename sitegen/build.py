@@ -108,9 +108,14 @@ class PlannedSite:
 
     @property
     def pages_by_kind(self) -> dict[str, int]:
-        kinds = Counter(str(job.context.get("page_kind") or PurePosixPath(job.output).suffix.lstrip("."))
-                        for job in self.jobs)
+        kinds = Counter(str(job.context.get("page_kind") or _kind_of_file(job.output)) for job in self.jobs)
         return dict(sorted(kinds.items()))
+
+
+def _kind_of_file(output: str) -> str:
+    """'xml' for feed.xml; a file without a suffix (`_redirects`) by its name."""
+    path = PurePosixPath(output)
+    return path.suffix.lstrip(".") or path.name
 
 
 @dataclass(frozen=True)

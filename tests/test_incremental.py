@@ -149,3 +149,11 @@ def test_build_prints_a_summary_with_pages_by_kind_files_and_stage_times(site_fa
 
     quiet = run_cli("build", "--site", str(root), "--now", NOW.isoformat(), "--quiet")
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_files_without_a_suffix_are_counted_by_their_name_in_the_summary(site_factory):
+    root = site_factory({**FILES, "content/articles/old.md": article("قديم", aliases="[/old/]")})
+    result = run_cli("build", "--site", str(root), "--now", NOW.isoformat())
+    assert result.returncode == 0, result.stderr
+    kinds = dict(item.split(" ") for item in result.stdout.splitlines()[1].removeprefix("pages by kind: ").split(", "))
+    assert kinds["_redirects"] == "1" and kinds["redirect"] == "1"
