@@ -38,9 +38,16 @@ def localise_digits(text: str, digits: str) -> str:
     return to_arabic_digits(text) if digits == "arab" else text
 
 
+@lru_cache(maxsize=16)
+def babel_locale(code: str) -> Locale:
+    """The Locale for a code, made once: Babel would parse the code and look up its data files
+    again on every call given a string, which costs more than formatting a date."""
+    return Locale.parse(code)
+
+
 def format_number(value: int | float, locale: str, digits: str = "latn") -> str:
     """A count for readers: locale grouping (12,345 / 12٬345) in the configured digits."""
-    text = format_decimal(value, locale=locale, numbering_system=digits)
+    text = format_decimal(value, locale=babel_locale(locale), numbering_system=digits)
     return localise_digits(text, digits)
 
 
@@ -52,7 +59,7 @@ def format_date(moment: datetime, locale: str, digits: str = "latn", style: str 
     pattern = DATE_FORMATS.get(style, style)
     if months == "both" and "MMMM" in pattern:
         pattern = pattern.replace("MMMM", _quoted(both_month_names(moment.month)))
-    return localise_digits(babel_format_datetime(moment, pattern, locale=locale), digits)
+    return localise_digits(babel_format_datetime(moment, pattern, locale=babel_locale(locale)), digits)
 
 
 @lru_cache(maxsize=12)

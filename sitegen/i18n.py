@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-
 from .config import SiteConfig
-from .dates import format_number
+from .dates import babel_locale, format_number
 from .diagnostics import ConfigError, Diagnostic, error
 from .themes import Theme, display_template_path, load_theme_chain
 
@@ -64,7 +62,7 @@ class Translations:
         return entry if isinstance(entry, str) else default
 
     def plural_form(self, n: int | float) -> str:
-        return Locale.parse(self.locale).plural_form(abs(n))
+        return babel_locale(self.locale).plural_form(abs(n))
 
     def _show(self, value: Any) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):

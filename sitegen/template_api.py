@@ -26,10 +26,7 @@ def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
     strings = translations or load_translations(config)
     # Memoised: the same links, dates and strings recur on thousands of pages of one build, and
     # Babel and percent-encoding are slow. Every one is a pure function of its arguments here.
-    translate = _memo(lambda key, n=None: _translate(strings, key, n, {}))
-    helpers = dict(url=_memo(urls.href), abs_url=_memo(urls.absolute),
-                   t=lambda key, n=None, **values: (_translate(strings, key, n, values) if values
-                                                    else translate(key, n)))
+    helpers = dict(url=_memo(urls.href), abs_url=_memo(urls.absolute), t=_translator(strings))
     # Each also a filter ({{ "home"|t }}, {{ item.url|url }}), which the default theme uses: Jinja
     # calls a filter directly, but a function through Context.call, which costs more than the
     # memoised helper itself (about 15% of an article page's rendering, with some 40 calls).
@@ -38,7 +35,7 @@ def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
     env.filters.update(
         date=_by_day(lambda moment, style="long": _date(moment, config, style), config),
         hijri=_by_day(lambda moment: _hijri(moment, config), config),
-        iso=iso,
+        iso=_iso_memo(),
         digits=lambda value: localise_digits(str(value), config.digits),
         number=_memo(lambda value: format_number(value, config.locale, config.digits)),
         bdi=_bdi,
@@ -95,6 +92,43 @@ def _str_memo(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
         found = results.get(value)
         if found is None:
             found = results[value] = function(value)
+        return found
+
+    return cached
+
+
+def _translator(strings: Translations) -> Callable[..., str]:
+    """`t(key, n=None, **values)`, memoised by its arguments *and their types* (1, 1.0 and True
+    are equal keys but show differently). Pagination's `page_of` and `page_n` pass keywords on
+    every listing page, and each unmemoised call formats numbers with Babel."""
+    results: dict[tuple, str] = {}
+
+    def t(key: str, n: Any = None, **values: Any) -> str:
+        memo_key = (key, n, type(n), *((name, value, type(value)) for name, value in values.items()))
+        try:
+            return results[memo_key]
+        except KeyError:
+            found = results[memo_key] = _translate(strings, key, n, values)
+            return found
+        except TypeError:  # an unhashable value
+            return _translate(strings, key, n, values)
+
+    return t
+
+
+def _iso_memo() -> Callable[[datetime], str]:
+    """`iso`, memoised: dates repeat across pages (cards, related items, feeds), and isoformat
+    costs some fifty times a dict lookup. Keyed by the offset too: equal datetimes are the same
+    instant, but 12:00+03:00 and 09:00+00:00 are written differently."""
+    results: dict[tuple[datetime, Any], str] = {}
+
+    def cached(moment: datetime) -> str:
+        if type(moment) is not datetime:  # anything else fails or formats as iso() says
+            return iso(moment)
+        key = (moment, moment.utcoffset())
+        found = results.get(key)
+        if found is None:
+            found = results[key] = iso(moment)
         return found
 
     return cached

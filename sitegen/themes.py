@@ -116,6 +116,10 @@ def create_environment(root: Path, chain: list[Theme],
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=compiled,
+        # A plain dict (unbounded: a theme has a few dozen templates) instead of the LRU cache,
+        # which takes a lock and reorders a queue on every lookup: `{% include %}` in a loop looks
+        # its template up once per item, some fifteen times on every listing page.
+        cache_size=-1,
     )
 
 

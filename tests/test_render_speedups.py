@@ -243,3 +243,41 @@ def test_sitemap_last_changes_are_the_newest_moment_like_max(moments, data):
     changes = LastChanges()
     for job in jobs + jobs:  # the second time from what it worked out the first
         assert changes.of(job) == reference_lastmod(job)
+
+
+@settings(max_examples=60, deadline=None)
+@given(moments=st.lists(MOMENTS, min_size=1, max_size=8))
+def test_iso_filter_memoised_writes_each_moment_with_its_own_offset(moments):
+    from sitegen.dates import iso
+
+    config = SiteConfig(title="t", base_url="https://e.org/")
+    env = jinja2.Environment()
+    install(env, config, UrlBuilder(config.base_url))
+    # The same instants in other zones are equal datetimes, but must keep their own offsets; and
+    # in New York's autumn hour, equal wall times with fold 0 and 1 are written differently.
+    zones = [dt.UTC, dt.timezone(dt.timedelta(hours=3)), zoneinfo.ZoneInfo("America/New_York")]
+    moments = [m.astimezone(zone) for m in moments for zone in zones]
+    moments += [m.replace(fold=1) for m in moments] + [dt.datetime(2024, 11, 3, 1, 30, fold=f,
+                tzinfo=zoneinfo.ZoneInfo("America/New_York")) for f in (0, 1, 0)]
+    for moment in moments + moments[::-1]:
+        assert env.filters["iso"](moment) == iso(moment)
+    for not_a_datetime, error in [(dt.date(2024, 5, 1), TypeError), (None, AttributeError)]:
+        with pytest.raises(error):  # as iso() itself fails
+            env.filters["iso"](not_a_datetime)
+
+
+def test_t_memoised_tells_apart_arguments_that_are_equal_but_show_differently():
+    from sitegen.i18n import Translations
+
+    strings = Translations("ar", "arab", {"n": "{n}", "count": {"one": "واحد", "other": "{n} عناصر"},
+                                          "of": "{n} من {total}"})
+    config = SiteConfig(title="t", base_url="https://e.org/", digits="arab")
+    env = jinja2.Environment()
+    install(env, config, UrlBuilder(config.base_url), strings)
+    t = env.filters["t"]
+    calls = [("n", (1,), {}), ("n", (1.0,), {}), ("n", (True,), {}), ("count", (1,), {}),
+             ("count", (12,), {}), ("of", (), {"n": 2, "total": 10}), ("of", (), {"n": 2.0, "total": 10}),
+             ("of", (), {"n": 2, "total": True}), ("of", (), {"total": 10, "n": 2}), ("of", (), {"n": [2], "total": 1})]
+    for key, args, values in calls + calls[::-1]:
+        assert t(key, *args, **values) == strings.text(key, *args, **values)
+    assert env.globals["t"] is t
