@@ -19,21 +19,27 @@ lists (textsim.window), never from a loop over all pairs.
 
 from __future__ import annotations
 
-import heapq
+import functools
 import math
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import chain, islice
 from typing import NamedTuple
+
+import numpy as np
 
 from .freshness import time_window
 from .model import Article
+from .postings import FlatPostings, rank_in_group, rows_of
 from .site import Site
 from .taxonomy import Taxonomy
-from .textsim import Postings, TextIndex, article_features, forget_features
+from .textsim import TextIndex, article_features, forget_features
 
 SECONDS_PER_DAY = 86400.0
 SHORTLIST = 12  # candidates scored exactly per article (more changed nothing measurable)
 TERM_WINDOW = 10  # articles visited per shared tag or section, nearest in time
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Score(NamedTuple):
@@ -58,7 +64,12 @@ class Related:
 
 
 class Relater:
-    """Everything the scorer needs about a site, built once; `related(article)` per article."""
+    """Everything the scorer needs about a site, built once, and every article's ranking.
+
+    Ranking runs over arrays, a block of articles at a time (see sitegen.postings): candidates from
+    the postings windows with a cheap partial score (no time decay), the SHORTLIST best of each
+    then scored exactly.
+    """
 
     def __init__(self, site: Site, tags: Taxonomy, categories: Taxonomy):
         self.site = site
@@ -66,17 +77,15 @@ class Relater:
         self.articles = site.articles  # newest first: positions are time order
         self.position = {a.path: i for i, a in enumerate(self.articles)}
         with time_window() as clock:  # a future article (--future) becomes eligible when due
-            self.eligible = [self.is_eligible(a) for a in self.articles]
+            self.eligible = np.array([self.is_eligible(a) for a in self.articles], dtype=bool)
             clock.valid_until(min((a.date for a in self.articles if a.date and a.date > site.now),
                                   default=None))
-        self.text = TextIndex.from_features([article_features(a) for a in self.articles],
-                                            self.config.stems)
-        self.tag_keys = [_keys(tags, a.tags) for a in self.articles]
-        self.category = [_keys(categories, (a.category,) if a.category else ()) for a in self.articles]
-        self.tag_postings = _postings(self.tag_keys)
-        self.category_postings = _postings(self.category)
-        self.tag_idf = _idf({key: len(docs) for key, docs in self.tag_postings.items()},
-                            len(self.articles))
+        self.text = TextIndex.from_packed([article_features(a) for a in self.articles], self.config.stems)
+        self.tags = _Terms([_keys(tags, a.tags) for a in self.articles], idf=True)
+        self.category = _Terms([_keys(categories, (a.category,) if a.category else ())
+                                for a in self.articles], idf=False)
+        self.micros = np.array([_micros(a) for a in self.articles], dtype=np.int64)
+        self.ranking = self._rank_all()
 
     def is_eligible(self, article: Article) -> bool:
         return not article.draft and article.date is not None and article.date <= self.site.now
@@ -88,48 +97,87 @@ class Relater:
             return ()
         chosen = self._pins(article, doc)
         taken = {r.article.path for r in chosen} | {article.path}
-        ranked = [r for r in self.ranked(doc) if r.article.path not in taken]
-        return tuple(chosen + ranked)[: self.config.max_items]
+        ranked = (r for r in self.ranked(doc) if r.article.path not in taken)
+        return tuple(chosen + list(islice(ranked, max(0, self.config.max_items - len(chosen)))))[
+            : self.config.max_items]
 
-    def ranked(self, doc: int, shortlist: int = SHORTLIST) -> list[Related]:
-        """The best candidates above `min_score`, best first.
+    def ranked(self, doc: int) -> Iterator[Related]:
+        """The best candidates above `min_score`, best first."""
+        ranking = self.ranking
+        for row in range(ranking.first[doc], ranking.first[doc + 1]):
+            yield Related(self.articles[ranking.others[row]], ranking.score(row))
 
-        Candidates come from postings lists; a cheap partial score (no time decay) keeps the
-        `shortlist` most promising, which are then scored exactly.
+    def _rank_all(self, block: int = 2048) -> Ranking:
+        """All articles' rankings, `block` articles at a time (bounding the arrays' memory)."""
+        parts = [self._rank_block(np.arange(start, min(start + block, len(self.articles))))
+                 for start in range(0, len(self.articles), block)]
+        doc, other, scores = zip(*parts, strict=True) if parts else ((), (), ())
+        return Ranking.of(np.concatenate(doc or [np.zeros(0, np.int64)]),
+                          np.concatenate(other or [np.zeros(0, np.int64)]),
+                          np.concatenate(scores or [np.zeros((6, 0))], axis=1), len(self.articles))
+
+    def _rank_block(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        doc, other = self._shortlist(docs)
+        scores = self._scores(doc, other)
+        good = scores[0] >= self.config.min_score
+        doc, other, scores = doc[good], other[good], scores[:, good]
+        # Best first: score (to 9 places, so float noise cannot reorder), then newer, then slug.
+        rounded = np.array([round(total, 9) for total in scores[0].tolist()])
+        order = np.lexsort((self._slug_order[other], self.micros[other] * -1, -rounded, doc))
+        return doc[order], other[order], scores[:, order]
+
+    def _shortlist(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The SHORTLIST candidate pairs (doc, other) of each of `docs` with the best rough score.
+
+        Rough: text similarity from the postings windows, plus the weight of each shared tag or
+        section for the TERM_WINDOW articles nearest in time having it. Summed per pair in the
+        order text, tags (sorted), section, as the per-article dictionaries of the first version
+        did, so the sums are the same floats.
         """
-        c, article = self.config, self.articles[doc]
+        c, n = self.config, len(self.articles)
         older_only = not c.include_newer
-        rough = {other: c.text * similarity
-                 for other, similarity in self.text.neighbours(doc, older_only).items()}
-        for keys, postings, weights in ((self.tag_keys[doc], self.tag_postings, self.tag_idf),
-                                        (self.category[doc], self.category_postings, None)):
-            for key in sorted(keys):
-                gain = c.tags * weights[key] if weights else c.category
-                for other, _ in postings[key].window(doc, older_only, TERM_WINDOW):
-                    rough[other] = rough.get(other, 0.0) + gain
-        eligible, articles = self.eligible, self.articles
-        # (-rough, other) pairs compare in C: the same order as a key function, without its calls.
-        candidates = [(-score, other) for other, score in rough.items() if other != doc and eligible[other]
-                      and not (older_only and articles[other].date > article.date)]
-        best = heapq.nsmallest(shortlist, candidates)
-        found = [Related(articles[other], self.score(doc, other)) for _, other in best]
-        found = [r for r in found if r.score.total >= c.min_score]
-        found.sort(key=lambda r: (-round(r.score.total, 9), -r.article.date.timestamp(), r.article.slug))
-        return found
+        doc, other, similarity = self.text.neighbours(docs, older_only)
+        text_pairs, inverse = np.unique(doc * n + other, return_inverse=True)
+        pairs, values = [text_pairs], [c.text * np.bincount(inverse, weights=similarity)]
+        for terms, gain in ((self.tags, c.tags), (self.category, c.category)):
+            doc, other, weight = terms.windows(docs, older_only)
+            pairs.append(doc * n + other)
+            values.append(gain * weight)
+        pairs_found, inverse = np.unique(np.concatenate(pairs), return_inverse=True)
+        rough = np.bincount(inverse, weights=np.concatenate(values))
+        doc, other = np.divmod(pairs_found, n)
+        keep = (other != doc) & self.eligible[other]
+        if older_only:
+            keep &= self.micros[other] <= self.micros[doc]
+        doc, other, rough = doc[keep], other[keep], rough[keep]
+        order = np.lexsort((other, -rough, doc))
+        best = order[rank_in_group(doc[order]) < SHORTLIST]
+        return doc[best], other[best]
+
+    def _scores(self, doc: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Score components of each pair, as rows: total, tags, category, tokens, stems, time."""
+        c = self.config
+        tokens, stems = self.text.explain(doc, other)
+        shared = self.tags.shared_weight(doc, other)
+        tags = c.tags * (1 - np.array([math.exp(-s) for s in shared.tolist()]))
+        category = c.category * (self.category.shared_weight(doc, other) > 0)
+        days = np.abs(self.micros[doc] - self.micros[other]) / 1e6 / SECONDS_PER_DAY
+        # Python's pow, not numpy's: numpy may use a faster power that differs in the last bit.
+        decay = np.array([0.5 ** (d / c.half_life_days) for d in days.tolist()])
+        time = c.time_floor + (1 - c.time_floor) * decay
+        total = (tags + category + c.text * tokens + c.text * stems) * time
+        return np.array([total, tags, category, c.text * tokens, c.text * stems, time]).reshape(6, -1)
 
     def score(self, doc: int, other: int, pinned: bool = False) -> Score:
-        c = self.config
-        text = self.text.explain(doc, other)
-        shared = self.tag_keys[doc] & self.tag_keys[other]
-        # Sorted: a set of strings iterates in an order that differs between processes (hash seed),
-        # and float sums depend on order.
-        tags = c.tags * (1 - math.exp(-sum(self.tag_idf[k] for k in sorted(shared))))
-        category = c.category * bool(self.category[doc] & self.category[other])
-        days = abs((self.articles[doc].date - self.articles[other].date).total_seconds()) / SECONDS_PER_DAY
-        time = c.time_floor + (1 - c.time_floor) * 0.5 ** (days / c.half_life_days)
-        tokens, stems = c.text * text[0], c.text * text[1]
-        total = (tags + category + tokens + stems) * time
-        return Score(total, tags, category, tokens, stems, time, pinned)
+        row = self._scores(np.array([doc]), np.array([other]))[:, 0].tolist()
+        return Score(*row, pinned=pinned)
+
+    @functools.cached_property
+    def _slug_order(self) -> np.ndarray:
+        order = np.empty(len(self.articles), dtype=np.int64)
+        order[sorted(range(len(self.articles)), key=lambda doc: self.articles[doc].slug)] = np.arange(
+            len(self.articles))
+        return order
 
     def _pins(self, article: Article, doc: int) -> list[Related]:
         chosen: list[Related] = []
@@ -144,6 +192,61 @@ class Relater:
                      else Score(0, 0, 0, 0, 0, 0, True))
             chosen.append(Related(target, score))
         return chosen
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every article's ranked candidates: rows first[d]..first[d + 1] - 1 are article d's."""
+
+    first: list[int]
+    others: list[int]
+    scores: list[tuple[float, ...]]  # per row: total, tags, category, tokens, stems, time
+
+    @classmethod
+    def of(cls, doc: np.ndarray, other: np.ndarray, scores: np.ndarray, size: int) -> Ranking:
+        """Rows sorted by `doc`, for articles 0..size-1."""
+        first = np.searchsorted(doc, np.arange(size + 1)).tolist()
+        return cls(first, other.tolist(), list(zip(*scores.tolist(), strict=True)))
+
+    def score(self, row: int) -> Score:
+        return Score(*self.scores[row])
+
+
+class _Terms:
+    """The terms of one taxonomy (tags, or sections) on each article, as arrays.
+
+    Terms are numbered in order of their keys, and each article's are stored in that order, so
+    sums over them add in the same order as sorting the keys did.
+    """
+
+    def __init__(self, keys: list[frozenset[str]], idf: bool):
+        number = {key: i for i, key in enumerate(sorted(set().union(*keys)))}
+        per_doc = [sorted(number[key] for key in found) for found in keys]
+        self.count = np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc))
+        self.first = np.cumsum(self.count) - self.count
+        self.doc = np.repeat(np.arange(len(per_doc)), self.count)
+        self.term = np.fromiter(chain.from_iterable(per_doc), dtype=np.int64, count=len(self.doc))
+        self.postings = FlatPostings.build(self.term, self.doc, np.ones(len(self.doc)), len(number))
+        self.weight = (np.array(_idf(self.postings.length.tolist(), len(per_doc))) if idf
+                       else np.ones(len(number)))
+        self.lookup = self.doc * len(number) + self.term  # ascending: by document, then term
+
+    def windows(self, docs: np.ndarray, older_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(doc, other, term weight) for the TERM_WINDOW articles nearest in time having each term
+        of each of `docs`, term by term (the document itself among them)."""
+        _, entry = rows_of(self.first, self.count, docs)
+        query, visited = self.postings.windows(self.term[entry], self.postings.position[entry],
+                                               TERM_WINDOW, older_only)
+        entry = entry[query]
+        return self.doc[entry], self.postings.docs[visited], self.weight[self.term[entry]]
+
+    def shared_weight(self, doc: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Per pair, the summed weight of the terms both have."""
+        pair, entry = rows_of(self.first, self.count, doc)
+        wanted = other[pair] * len(self.weight) + self.term[entry]
+        found = np.minimum(np.searchsorted(self.lookup, wanted), max(len(self.lookup) - 1, 0))
+        shared = self.lookup[found] == wanted if len(self.lookup) else np.zeros(len(wanted), dtype=bool)
+        return np.bincount(pair[shared], weights=self.weight[self.term[entry[shared]]], minlength=len(doc))
 
 
 def relate(site: Site, tags: Taxonomy, categories: Taxonomy) -> dict[str, tuple[Related, ...]]:
@@ -162,19 +265,17 @@ def _keys(taxonomy: Taxonomy, values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(term.key for v in values if (term := taxonomy.term_for(v)) is not None)
 
 
-def _postings(keys: list[frozenset[str]]) -> dict[str, Postings]:
-    postings: dict[str, Postings] = defaultdict(Postings)
-    for doc, found in enumerate(keys):
-        for key in sorted(found):
-            postings[key].add(doc, 1.0)
-    return dict(postings)
-
-
-def _idf(df: dict[str, int], n: int) -> dict[str, float]:
-    """BM25's IDF, relative to a tag only two articles share (which then adds exactly 1)."""
+def _idf(df: list[int], n: int) -> list[float]:
+    """BM25's IDF of each document frequency, relative to a tag only two articles share (which
+    then adds exactly 1)."""
 
     def idf(count: int) -> float:
         return math.log((n - count + 0.5) / (count + 0.5) + 1)
 
     reference = idf(2) if n > 2 else 1.0
-    return {key: idf(count) / reference for key, count in df.items()}
+    return [idf(count) / reference for count in df]
+
+
+def _micros(article: Article) -> int:
+    """Microseconds since the epoch: exact, so differences are what timedelta gives."""
+    return (article.date - EPOCH) // timedelta(microseconds=1) if article.date else 0

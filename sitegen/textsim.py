@@ -13,18 +13,20 @@ number of articles.
 
 from __future__ import annotations
 
-import functools
 import html
 import math
 import re
 from array import array
-from bisect import bisect_left
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
 
 from .arabic import STOP_WORDS, light_stem, tokenize
 from .model import Article
+from .postings import FlatPostings, rank_in_group, rows_of
 
 TITLE_REPEAT = 3  # a headline word weighs like three body words
 INDEX_FEATURES = 64  # strongest features kept per article vector
@@ -102,11 +104,6 @@ def pack(found: dict[str, int]) -> PackedFeatures:
     return "\n".join(found), array("I", found.values()).tobytes()
 
 
-def unpack(packed: PackedFeatures) -> dict[str, int]:
-    names, counts = packed
-    return dict(zip(names.split("\n"), array("I", counts), strict=True)) if names else {}
-
-
 def remember_features(article: Article, packed: PackedFeatures) -> None:
     _known[id(article)] = (article, packed)
 
@@ -115,107 +112,104 @@ def forget_features() -> None:
     _known.clear()
 
 
-def article_features(article: Article) -> dict[str, int]:
-    """features(plain_text(article)), computed at most once per article version."""
+def article_features(article: Article) -> PackedFeatures:
+    """pack(features(plain_text(article))), computed at most once per article version."""
     entry = _known.get(id(article))
     if entry is not None and entry[0] is article:
-        return unpack(entry[1])
-    return features(plain_text(article))
-
-
-class Postings:
-    """The documents having one feature, ascending (time order), with their weights.
-
-    Two parallel lists rather than pairs: `bisect` then compares plain ints.
-    """
-
-    __slots__ = ("docs", "weights")
-
-    def __init__(self) -> None:
-        self.docs: list[int] = []
-        self.weights: list[float] = []
-
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def add(self, doc: int, weight: float) -> None:
-        self.docs.append(doc)
-        self.weights.append(weight)
-
-    def window(self, doc: int, older_only: bool, size: int = POSTINGS_WINDOW) -> Iterable[tuple[int, float]]:
-        """The `size` entries nearest to `doc` in time order (documents are numbered newest first)."""
-        docs = self.docs
-        if len(docs) <= size:
-            return zip(docs, self.weights, strict=True)
-        at = bisect_left(docs, doc)
-        start = at if older_only else max(0, min(at - size // 2, len(docs) - size))
-        return zip(docs[start: start + size], self.weights[start: start + size], strict=True)
+        return entry[1]
+    return pack(features(plain_text(article)))
 
 
 @dataclass(frozen=True)
 class TextIndex:
-    """Normalised vectors of documents 0..n-1 (in time order) and postings per feature."""
+    """The normalised vectors of documents 0..n-1 (in time order), as flat arrays.
 
-    vectors: list[dict[str, float]]
-    postings: dict[str, Postings]
-    queries: list[list[tuple[str, float]]]  # per document, its strongest features
+    Entries are each document's strongest features, strongest first, documents in order; the
+    first QUERY_FEATURES of a document are its query. Floats are computed in the order the
+    original per-dict version summed them (bincount adds in input order), so scores do not move
+    with the implementation.
+    """
+
+    doc: np.ndarray  # per entry (int64)
+    feature: np.ndarray  # per entry, feature number (int64)
+    weight: np.ndarray  # per entry, L2-normalised TF-IDF weight
+    first: np.ndarray  # per document, index of its first entry
+    queried: np.ndarray  # per document, how many of its entries form its query
+    is_stem: np.ndarray  # per feature
+    postings: FlatPostings  # per feature, over all entries
+    lookup: np.ndarray  # doc * feature_count + feature, per entry, sorted; for pairwise scores
+    lookup_weight: np.ndarray  # beside lookup
 
     @classmethod
-    def build(cls, texts: Sequence[str], stem_weight: float) -> TextIndex:
-        return cls.from_features([features(text) for text in texts], stem_weight)
+    def from_packed(cls, packed: Sequence[PackedFeatures], stem_weight: float) -> TextIndex:
+        """The index of documents whose features are known (`pack(features(text))` of each)."""
+        names, doc, feature, tf = _numbered(packed)
+        n = len(packed)
+        # A feature no other document has cannot link anything, and would only dilute the norm
+        # (-1 marks it); stems weigh less.
+        df = np.bincount(feature, minlength=len(names))
+        idf = np.array([math.log(1 + n / count) * (stem_weight if name[0] == STEM else 1.0)
+                        if count > 1 else -1.0 for name, count in zip(names, df.tolist(), strict=True)])
+        kept = idf[feature] >= 0
+        doc, feature, tf = doc[kept], feature[kept], tf[kept]
+        log_tf = np.array([0.0] + [math.log(count) for count in range(1, int(tf.max(initial=0)) + 1)])
+        raw = (1 + log_tf[tf]) * idf[feature]
+        # Strongest first; equal weights by feature name, as sorting (-weight, name) pairs did.
+        by_name = np.empty(len(names), dtype=np.int64)
+        by_name[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+        order = np.lexsort((by_name[feature], -raw, doc))
+        doc, feature, raw = doc[order], feature[order], raw[order]
+        top = rank_in_group(doc) < INDEX_FEATURES
+        doc, feature, raw = doc[top], feature[top], raw[top]
+        norm = np.sqrt(np.bincount(doc, weights=raw * raw, minlength=n))
+        norm[norm == 0] = 1.0
+        strong = raw > 0  # a zero weight (stem_weight = 0) counts in the norm but links nothing
+        doc, feature, weight = doc[strong], feature[strong], raw[strong] / norm[doc[strong]]
+        count = np.bincount(doc, minlength=n)
+        lookup = doc * len(names) + feature
+        by_key = np.argsort(lookup, kind="stable")
+        is_stem = np.array([name[0] == STEM for name in names], dtype=bool)
+        return cls(doc, feature, weight, np.cumsum(count) - count, np.minimum(count, QUERY_FEATURES),
+                   is_stem, FlatPostings.build(feature, doc, weight, len(names)),
+                   lookup[by_key], weight[by_key])
 
-    @classmethod
-    def from_features(cls, raw: Sequence[dict[str, int]], stem_weight: float) -> TextIndex:
-        """The index of documents whose `features` are already known."""
-        df: Counter[str] = Counter(f for doc in raw for f in doc)
-        # A feature no other document has cannot link anything, and would only dilute the norm.
-        n = len(raw)
-        idf = {f: math.log(1 + n / count) * (stem_weight if f[0] == STEM else 1.0)  # stems weigh less
-               for f, count in df.items() if count > 1}
-        ranked = [_ranked(doc, idf) for doc in raw]
-        postings: dict[str, Postings] = defaultdict(Postings)
-        for number, strongest in enumerate(ranked):
-            for feature, weight in strongest:
-                postings[feature].add(number, weight)
-        return cls([dict(r) for r in ranked], dict(postings), [r[:QUERY_FEATURES] for r in ranked])
+    def neighbours(self, docs: np.ndarray, older_only: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Documents sharing a strong feature with each of `docs`: (doc, other, weight product)
+        per visited postings entry, to be summed per pair into a partial cosine similarity.
 
-    def neighbours(self, doc: int, older_only: bool = False) -> dict[int, float]:
-        """Documents sharing a strong feature with `doc`, with their partial cosine similarity.
-
-        Partial: over `doc`'s strongest features only, which are its most distinctive words (the
-        names of the story's people, places and things); that is both cheaper and a better
-        measure of "the same story" than the full cosine, where common words add noise.
+        Partial: over each document's strongest features only, which are its most distinctive
+        words (the names of the story's people, places and things); that is both cheaper and a
+        better measure of "the same story" than the full cosine, where common words add noise.
+        Visited in query order, then postings order; the document itself is among the others.
         """
-        found: dict[int, float] = {}
-        get = found.get
-        for feature, weight in self.queries[doc]:
-            for other, other_weight in self.postings[feature].window(doc, older_only):
-                found[other] = get(other, 0.0) + weight * other_weight
-        found.pop(doc, None)
-        return found
+        _, entry = rows_of(self.first, self.queried, docs)
+        query, visited = self.postings.windows(self.feature[entry], self.postings.position[entry],
+                                               POSTINGS_WINDOW, older_only)
+        entry = entry[query]
+        similarity = self.weight[entry] * self.postings.weights[visited]
+        return self.doc[entry], self.postings.docs[visited], similarity
 
-    def explain(self, doc: int, other: int) -> tuple[float, float]:
-        """The partial cosine of one pair over `doc`'s strongest features: (exact tokens, stems)."""
-        find = self.vectors[other].get
-        tokens = stems = 0.0
-        for feature, weight in self.queries[doc]:
-            their_weight = find(feature)
-            if their_weight is not None:
-                if feature[0] == STEM:
-                    stems += weight * their_weight
-                else:
-                    tokens += weight * their_weight
-        return tokens, stems
+    def explain(self, docs: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The partial cosine of each pair over the first one's query: (exact tokens, stems)."""
+        pair, entry = rows_of(self.first, self.queried, docs)
+        wanted = others[pair] * len(self.is_stem) + self.feature[entry]
+        found = np.minimum(np.searchsorted(self.lookup, wanted), len(self.lookup) - 1)
+        shared = self.lookup[found] == wanted
+        pair, entry, found = pair[shared], entry[shared], found[shared]
+        product = self.weight[entry] * self.lookup_weight[found]
+        stem = self.is_stem[self.feature[entry]]
+        return (np.bincount(pair[~stem], weights=product[~stem], minlength=len(docs)),
+                np.bincount(pair[stem], weights=product[stem], minlength=len(docs)))
 
 
-def _ranked(doc: dict[str, int], idf: dict[str, float]) -> list[tuple[str, float]]:
-    """The document's strongest features with L2-normalised TF-IDF weights, strongest first."""
-    # Sorted as (-weight, feature) tuples: the same order as a key function, compared in C.
-    weights = sorted([(-(1 + _log(tf)) * idf[f], f) for f, tf in doc.items() if f in idf])[:INDEX_FEATURES]
-    norm = math.sqrt(sum(w * w for w, _ in weights)) or 1.0
-    return [(f, -w / norm) for w, f in weights if w < 0]
-
-
-@functools.lru_cache(maxsize=4096)
-def _log(tf: int) -> float:
-    return math.log(tf)
+def _numbered(packed: Sequence[PackedFeatures]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Feature names (numbered in order of first appearance) and, per (document, feature) entry,
+    the document, the feature's number and the term frequency."""
+    name_lists = [names.split("\n") if names else [] for names, _ in packed]
+    numbers = {name: number for number, name in enumerate(dict.fromkeys(chain.from_iterable(name_lists)))}
+    sizes = np.fromiter(map(len, name_lists), dtype=np.int64, count=len(name_lists))
+    feature = np.fromiter(map(numbers.__getitem__, chain.from_iterable(name_lists)), dtype=np.int64,
+                          count=int(sizes.sum()))
+    tf = np.frombuffer(b"".join(counts for _, counts in packed), dtype=np.dtype("I")).astype(np.int64)
+    return list(numbers), np.repeat(np.arange(len(packed)), sizes), feature, tf
