@@ -227,7 +227,7 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
     # From here on, any use of the current time makes the build time-sensitive (freshness.py).
     site = replace(site, now=WatchedTime.watch(site.now))
     with timer.stage("derive"):
-        indexes, warnings = derive(site)
+        indexes, warnings = derive(site, jobs)
     inputs = site_inputs(config, chain, static) if isinstance(cache, BuildCache) else None
     env = create_environment(config.root, chain, _compiled_templates(cache, inputs))
     install(env, config, UrlBuilder(config.base_url))

@@ -55,8 +55,9 @@ def _unique(terms) -> tuple[Term, ...]:
     return tuple({t.key: t for t in terms if t is not None}.values())
 
 
-def derive(site: Site) -> tuple[Indexes, list[Diagnostic]]:
-    """Build the indexes; returns them with warnings (nothing here can fail a build)."""
+def derive(site: Site, jobs: int = 1) -> tuple[Indexes, list[Diagnostic]]:
+    """Build the indexes; returns them with warnings (nothing here can fail a build). Related news
+    is ranked in `jobs` processes."""
     config = site.config
     tags, problems = build_taxonomy("tags", site.articles, lambda a: a.tags, config.tags, ("tags",))
     categories, found = build_taxonomy("categories", site.articles,
@@ -66,6 +67,6 @@ def derive(site: Site) -> tuple[Indexes, list[Diagnostic]]:
     authors, found = build_taxonomy("authors", site.articles, lambda a: a.authors, config.authors,
                                     ("author", "authors"))
     problems += found
-    related = relate(site, tags, categories)
+    related = relate(site, tags, categories, jobs)
     indexes = Indexes(tags, categories, authors, related, tuple(problems))
     return indexes, problems

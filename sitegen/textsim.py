@@ -14,10 +14,11 @@ number of articles.
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -145,22 +146,9 @@ class TextIndex:
         """The index of documents whose features are known (`pack(features(text))` of each)."""
         names, doc, feature, tf = _numbered(packed)
         n = len(packed)
-        # A feature no other document has cannot link anything, and would only dilute the norm
-        # (-1 marks it); stems weigh less.
-        df = np.bincount(feature, minlength=len(names))
-        idf = np.array([math.log(1 + n / count) * (stem_weight if name[0] == STEM else 1.0)
-                        if count > 1 else -1.0 for name, count in zip(names, df.tolist(), strict=True)])
+        idf = _idf(names, np.bincount(feature, minlength=len(names)), n, stem_weight)
         kept = idf[feature] >= 0
-        doc, feature, tf = doc[kept], feature[kept], tf[kept]
-        log_tf = np.array([0.0] + [math.log(count) for count in range(1, int(tf.max(initial=0)) + 1)])
-        raw = (1 + log_tf[tf]) * idf[feature]
-        # Strongest first; equal weights by feature name, as sorting (-weight, name) pairs did.
-        by_name = np.empty(len(names), dtype=np.int64)
-        by_name[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
-        order = np.lexsort((by_name[feature], -raw, doc))
-        doc, feature, raw = doc[order], feature[order], raw[order]
-        top = rank_in_group(doc) < INDEX_FEATURES
-        doc, feature, raw = doc[top], feature[top], raw[top]
+        doc, feature, raw = _strongest(doc[kept], feature[kept], tf[kept], idf, names)
         norm = np.sqrt(np.bincount(doc, weights=raw * raw, minlength=n))
         norm[norm == 0] = 1.0
         strong = raw > 0  # a zero weight (stem_weight = 0) counts in the norm but links nothing
@@ -203,11 +191,45 @@ class TextIndex:
                 np.bincount(pair[stem], weights=product[stem], minlength=len(docs)))
 
 
+def _idf(names: list[str], df: np.ndarray, n: int, stem_weight: float) -> np.ndarray:
+    """Per feature: its IDF (stems weigh less), or -1 for a feature no other document has, which
+    cannot link anything and would only dilute the norm."""
+    return np.array([math.log(1 + n / count) * (stem_weight if name[0] == STEM else 1.0)
+                     if count > 1 else -1.0 for name, count in zip(names, df.tolist(), strict=True)])
+
+
+def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.ndarray, names: list[str]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each document's INDEX_FEATURES strongest entries with their TF-IDF weight, strongest first;
+    equal weights by feature name, as sorting (-weight, name) pairs did.
+
+    A weight depends only on (feature, tf), and a corpus has far fewer distinct pairs than
+    entries: the pairs are ranked once, and the entries then sorted by one integer, document and
+    rank, which is several times faster than a three-key lexsort of millions of entries.
+    """
+    width = int(tf.max(initial=0)) + 1
+    pairs, pair_of_entry = np.unique(feature * width + tf, return_inverse=True)
+    pair_feature, pair_tf = np.divmod(pairs, width)
+    log_tf = np.array([0.0] + [math.log(count) for count in range(1, width)])
+    pair_weight = (1 + log_tf[pair_tf]) * idf[pair_feature]
+    by_name = np.empty(len(names), dtype=np.int64)
+    by_name[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    strongest = np.lexsort((by_name[pair_feature], -pair_weight))
+    rank = np.empty(len(pairs), dtype=np.int64)
+    rank[strongest] = np.arange(len(pairs))
+    key = np.sort(doc * len(pairs) + rank[pair_of_entry])
+    doc, pair = np.divmod(key, len(pairs))
+    pair = strongest[pair]
+    top = rank_in_group(doc) < INDEX_FEATURES
+    return doc[top], pair_feature[pair[top]], pair_weight[pair[top]]
+
+
 def _numbered(packed: Sequence[PackedFeatures]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Feature names (numbered in order of first appearance) and, per (document, feature) entry,
     the document, the feature's number and the term frequency."""
     name_lists = [names.split("\n") if names else [] for names, _ in packed]
-    numbers = {name: number for number, name in enumerate(dict.fromkeys(chain.from_iterable(name_lists)))}
+    # A new name gets the next number as it is first looked up: one pass, all of it in C.
+    numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     sizes = np.fromiter(map(len, name_lists), dtype=np.int64, count=len(name_lists))
     feature = np.fromiter(map(numbers.__getitem__, chain.from_iterable(name_lists)), dtype=np.int64,
                           count=int(sizes.sum()))

@@ -44,14 +44,15 @@ def can_fork() -> bool:
 
 
 def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int,
-               setup: Callable[[], None] | None = None, chunk_size: int = 0) -> Iterator[R]:
+               setup: Callable[[], None] | None = None, chunk_size: int = 0,
+               min_items: int | None = None) -> Iterator[R]:
     """`work` over `items` in chunks, results in the order of `items`.
 
     `work` takes a chunk and returns one result per item; it runs in worker processes when there
-    are enough items and more than one job, else here. `setup` runs once per worker (or once here)
-    before any chunk.
+    are at least `min_items` (default MIN_PARALLEL_ITEMS) items and more than one job, else here.
+    `setup` runs once per worker (or once here) before any chunk.
     """
-    if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or not can_fork():
+    if jobs <= 1 or len(items) < (min_items or MIN_PARALLEL_ITEMS) or not can_fork():
         if setup:
             setup()
         size = chunk_size or 64

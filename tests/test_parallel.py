@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from sitegen import workers
+from sitegen import related, workers
 from sitegen.build import build
 from sitegen.build_cache import BuildCache
 from sitegen.diagnostics import ContentError
@@ -35,6 +35,7 @@ def corpus(count: int = 14) -> dict[str, str]:
 @pytest.fixture
 def always_parallel(monkeypatch):
     monkeypatch.setattr(workers, "MIN_PARALLEL_ITEMS", 1)  # use the pool even for a tiny site
+    monkeypatch.setattr(related, "RANK_BLOCK", 2)  # and rank related news in several blocks
 
 
 def _bytes(folder) -> dict[str, bytes]:
