@@ -208,13 +208,13 @@ class Ranking:
 
     first: list[int]
     others: list[int]
-    scores: list[tuple[float, ...]]  # per row: total, tags, category, tokens, stems, time
+    scores: list[list[float]]  # per row: total, tags, category, tokens, stems, time
 
     @classmethod
     def of(cls, doc: np.ndarray, other: np.ndarray, scores: np.ndarray, size: int) -> Ranking:
         """Rows sorted by `doc`, for articles 0..size-1."""
         first = np.searchsorted(doc, np.arange(size + 1)).tolist()
-        return cls(first, other.tolist(), list(zip(*scores.tolist(), strict=True)))
+        return cls(first, other.tolist(), scores.T.tolist())
 
     def score(self, row: int) -> Score:
         return Score(*self.scores[row])
