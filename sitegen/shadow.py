@@ -6,7 +6,9 @@ time costs more than the build on a 10,000-page site. So the folder that the las
 is kept as `.output.sitegen-previous/tree`: its files are hard links to the same files as
 output/'s wherever they did not change. A build brings that tree up to date with output/ (only
 the paths the last build changed, listed in `pending`), applies its own changes to the tree, then
-exchanges the tree and output/ with one atomic rename (Linux renameat2 RENAME_EXCHANGE).
+exchanges the tree and output/ with one atomic rename (Linux renameat2 RENAME_EXCHANGE). A build
+that changes a single file needs no tree: one rename replaces it (writer.py), and that path is
+added to `pending` first.
 
 Files are never written in place, only renamed over or unlinked, so the inodes output/ shares with
 the tree are never modified. When `pending` is missing (the first time, or after a build was
@@ -58,6 +60,19 @@ class Shadow:
             changed = []  # the tree already equals output/
         temporary = self.pending.with_suffix(".tmp")
         temporary.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.pending)
+
+    def will_change(self, rel: str) -> None:
+        """output/ is about to change at `rel` without a swap (one rename): list it in `pending`
+        first, so the tree catches up with it even if this build is killed right after."""
+        try:
+            changed = json.loads(self.pending.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # no list: the next build compares the whole tree (or there is no tree)
+        if not isinstance(changed, list) or rel in changed:
+            return
+        temporary = self.pending.with_suffix(".tmp")
+        temporary.write_text(json.dumps(changed + [rel], ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.pending)
 
     def discard(self) -> None:

@@ -75,10 +75,47 @@ def test_an_error_while_replacing_files_leaves_output_untouched(tmp_path, monkey
 
 def test_the_previous_site_is_kept_beside_output_as_hard_links(tmp_path):
     out = tmp_path / "output"
-    write(files(a__index=b"A", deep__er__index=b"D"), [], out)
-    write(files(a__index=b"A", deep__er__index=b"D2"), [], out)  # mirrors output/ for the first time
+    write(files(a__index=b"A", b=b"B", deep__er__index=b"D"), [], out)
+    # Two changed files: output/ is mirrored for the first time (one changed file is only renamed)
+    write(files(a__index=b"A", b=b"B2", deep__er__index=b"D2"), [], out)
     tree = tmp_path / ".output.sitegen-previous" / "tree"
     assert (tree / "deep/er/index.html").read_bytes() == b"D"  # the site before this build
     assert os.path.samefile(tree / "a/index.html", out / "a/index.html")  # unchanged: one file
     assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()) == [
-        ".sitegen-output", "a/index.html", "deep/er/index.html"]
+        ".sitegen-output", "a/index.html", "b.html", "deep/er/index.html"]
+
+
+def test_one_changed_file_is_renamed_into_place_and_the_previous_tree_catches_up(tmp_path):
+    out = tmp_path / "output"
+    tree = tmp_path / ".output.sitegen-previous" / "tree"
+    write(files(a__index=b"A", b=b"B", c=b"C"), [], out)
+    identity = out.stat().st_ino
+    before = snapshot(out)
+    report = write(files(a__index=b"A2", b=b"B", c=b"C"), [], out)
+    assert (report.written, report.unchanged, report.removed) == (1, 2, 0)
+    assert out.stat().st_ino == identity and not tree.exists()  # no tree: renamed in place
+    after = snapshot(out)
+    assert after["a/index.html"][0] == b"A2" and after["b.html"] == before["b.html"]
+    # With a previous tree kept (after a swap), the renamed path is listed for it to catch up.
+    write(files(a__index=b"A3", b=b"B3", c=b"C"), [], out)  # two files: a swap
+    write(files(a__index=b"A3", b=b"B3", c=b"C4"), [], out)  # one file: renamed, c pending
+    assert out.stat().st_ino != identity
+    write(files(a__index=b"A5", b=b"B5", c=b"C4"), [], out)  # swap: the tree had to take c first
+    assert {k: v[0] for k, v in snapshot(out).items() if k != MARKER} == {
+        "a/index.html": b"A5", "b.html": b"B5", "c.html": b"C4"}
+    assert {k: v[0] for k, v in snapshot(tree).items() if k != MARKER} == {
+        "a/index.html": b"A3", "b.html": b"B3", "c.html": b"C4"}
+
+
+@pytest.mark.parametrize("change", ["new folder", "removed", "file to folder"])
+def test_one_change_that_a_single_rename_cannot_make_goes_through_the_tree(tmp_path, change):
+    out = tmp_path / "output"
+    write([RenderedFile("x", b"X"), RenderedFile("a/index.html", b"A")], [], out)
+    identity = out.stat().st_ino
+    new = {"new folder": [RenderedFile("x", b"X"), RenderedFile("a/index.html", b"A"),
+                          RenderedFile("n/index.html", b"N")],
+           "removed": [RenderedFile("x", b"X")],
+           "file to folder": [RenderedFile("x/index.html", b"X"), RenderedFile("a/index.html", b"A")]}
+    write(new[change], [], out)
+    assert out.stat().st_ino != identity  # swapped whole
+    assert {k: v[0] for k, v in snapshot(out).items() if k != MARKER} == {f.path: f.data for f in new[change]}
