@@ -59,9 +59,12 @@ def deferred_body(site: Site, article: Article, see_also: str) -> Deferred:
     """The article's final HTML, made by the render worker (only for pages that are rendered).
 
     A body with links or cards to other articles shows their current URL and title, so its page
-    counts it by its resolved HTML; one without (most) is a function of the article alone.
+    counts them too: the articles they lead to, found when the page is fingerprinted (cheaper
+    than resolving and hashing the whole body); one without (most) is a function of the article.
     """
-    inputs = None if has_refs(article.body_html) else (article,)
+    inputs: tuple = (article,)
+    if has_refs(article.body_html):
+        inputs = (article, Deferred(site.ref_targets, article, article.body_html))
     return Deferred(resolved_body, site, article, see_also, inputs=inputs)
 
 

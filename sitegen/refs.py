@@ -93,6 +93,18 @@ class Resolver:
         return body
 
 
+    def targets(self, referrer: Article, body: str) -> tuple[Article | None, ...]:
+        """The articles `resolve_html` puts into `body` (None: a link left as text), in order: all
+        its result depends on besides `body`, `href` and the label, found with the same patterns.
+        Linking can neither make nor unmake a card, so cards are looked for in `body` as given."""
+        found = []
+        if REF_SCHEME in body:
+            found += [self.lookup(referrer, m.group(1)) for m in _REF_ANCHOR.finditer(body)]
+        if CARD_TAG in body:
+            found += [self.lookup(referrer, html.unescape(m.group(1))) for m in _CARD.finditer(body)]
+        return tuple(found)
+
+
 def has_refs(fragment: str) -> bool:
     """Whether `fragment` has placeholders that resolve_html replaces (else it returns it as is)."""
     return REF_SCHEME in fragment or CARD_TAG in fragment

@@ -43,6 +43,11 @@ class Site:
         urls = self.urls
         return self.resolver.resolve_html(article, urls.rebase_html(fragment), urls.href, see_also)
 
+    def ref_targets(self, article: Article, fragment: str) -> tuple[Article | None, ...]:
+        """The articles `resolve` shows in `fragment` (their URL and title): with `fragment`,
+        base_url and the label, everything its result is made from."""
+        return self.resolver.targets(article, self.urls.rebase_html(fragment))
+
 
 def newest_first(article: Article) -> tuple:
     # Newer first; ties broken by slug so the order never depends on the file system.

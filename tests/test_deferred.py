@@ -13,7 +13,7 @@ from sitegen.build_cache import BuildCache
 from sitegen.config import SiteConfig
 from sitegen.fingerprint import Fingerprinter
 from sitegen.rendering import Deferred, PageJob, render_job, template_context
-from sitegen.site import BuildOptions
+from sitegen.site import BuildOptions, Site
 
 from sitetools import NOW, SITE_TOML, article, soup
 
@@ -148,3 +148,41 @@ def test_a_feed_item_is_made_only_from_the_fields_its_inputs_list():
         assert ItemMaker(site).inputs(make(**{name: value}), True) != inputs, name
     assert ItemMaker(site).inputs(make(body_html="<p>[[x]] <sitegen-card ref=\"x\"></sitegen-card></p>"),
                                   True) is None  # a card: counted by the made item instead
+
+
+def test_ref_targets_are_the_articles_resolving_looks_up(monkeypatch):
+    """A page with links counts the articles they lead to instead of its resolved body: the same
+    lookups, in the same order, as resolving makes (escaped targets, fragments, cards, a link to a
+    scheduled article, a root-relative card target, with and without a base_url sub-path)."""
+    from sitegen.markup import CARD_TAG, REF_SCHEME
+    from sitegen.model import Article, SourceFile
+    from sitegen.refs import Resolver
+
+    def make(name: str) -> Article:
+        source = SourceFile(Path(f"/s/content/articles/{name}"), f"content/articles/{name}", "article")
+        return Article(source, f"عنوان {name}", name.removesuffix(".md"), f"/articles/{name}/", None, None,
+                       "", "", "", "", 1)
+
+    here, a, b, later = make("here.md"), make("a&b.md"), make("x.md"), make("later.md")
+    resolver = Resolver([here, a, b], [later])
+    body = (f'<p><a href="{REF_SCHEME}a%26b.md#part" title="t">one</a> and '
+            f'<a href="{REF_SCHEME}later.md">later</a> <a href="{REF_SCHEME}missing.md">gone</a></p>'
+            f'<{CARD_TAG} ref="x.md"></{CARD_TAG}><{CARD_TAG} ref="/articles/a&amp;b.md"></{CARD_TAG}>'
+            f'<p><a href="/about/">about</a> <code>{REF_SCHEME}</code></p>')
+    seen = []
+    real = Resolver.lookup
+
+    def recording(self, referrer, target):
+        found = real(self, referrer, target)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(Resolver, "lookup", recording)
+    for base_url in ("https://example.org/", "https://example.org/sub/"):
+        site = Site(SiteConfig(title="موقع", base_url=base_url), (here, a, b), (), NOW, resolver, None)
+        seen.clear()
+        site.resolve(here, body)
+        resolved = list(seen)
+        seen.clear()
+        assert list(site.ref_targets(here, body)) == resolved
+        assert resolved == [a, None, None, b, a]
