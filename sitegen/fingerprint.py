@@ -178,6 +178,7 @@ _SCALAR_TYPES = frozenset({bool, int, float, type(None), datetime, date})
 
 
 Memo = dict[int, bytes]  # id(object) -> digest, for one Reads
+SMALL = 16  # sequences up to this long are digested in place, not memoised
 Digester = Callable[[Any, Reads, Memo], bytes]
 
 
@@ -201,6 +202,8 @@ class Fingerprinter:
         self._alive: list[Any] = []  # keeps memoised objects alive, so their ids stay theirs
         self._plans: dict[tuple[type, int], tuple[bytes, tuple[tuple[str, bytes], ...]]] = {}
         self._digesters: dict[type, Digester] = {}
+        self._articles: dict[int, bytes] = {}  # id(article) -> digest, under any Reads
+        self._shared: dict[type, bool] = {}  # types digested once per object (_small_sequence)
 
     def job(self, job: PageJob) -> bytes | None:
         """The job's fingerprint, or None when its context holds something unknown."""
@@ -254,11 +257,12 @@ class Fingerprinter:
         if kind is Deferred:
             return self._deferred
         if issubclass(kind, Article):
-            return self._memoised(self._article_parts)
+            return self._article
         if issubclass(kind, Mapping):
             return self._memoised(self._mapping_parts)
         if issubclass(kind, list | tuple):
-            return self._memoised(self._sequence_parts)
+            memoised, small = self._memoised(self._sequence_parts), self._small_sequence
+            return lambda value, reads, memo: small(value, reads, memo) or memoised(value, reads, memo)
         if issubclass(kind, set | frozenset):
             return self._memoised(self._set_parts)
         if dataclasses.is_dataclass(kind):  # an instance: `kind` is its type
@@ -286,11 +290,39 @@ class Fingerprinter:
             raise Unfingerprintable(repr(value)) from exc
         return self._digest(made, reads, memo)
 
-    def _article_parts(self, value: Article, reads: Reads, memo: Memo) -> list[bytes]:
-        article_key = self.article_key(value)
-        if article_key is not None:
-            return [b"\x05", article_key]
-        return self._fields(value, _EVERYTHING, self._memo_of(_EVERYTHING))
+    def _article(self, value: Article, reads: Reads, memo: Memo) -> bytes:
+        # Counted whole, whatever the templates read, so one digest serves every page and template.
+        found = self._articles.get(id(value))
+        if found is None:
+            article_key = self.article_key(value)
+            if article_key is not None:  # it determines every field
+                found = b"\x05%d:%s" % (len(article_key), article_key)
+            else:
+                found = b"\x01" + _hash(self._fields(value, _EVERYTHING, self._memo_of(_EVERYTHING)))
+            self._articles[id(value)] = found
+            self._alive.append(value)
+        memo[id(value)] = found
+        return found
+
+    def _small_sequence(self, value: list | tuple, reads: Reads, memo: Memo) -> bytes | None:
+        """A few articles or records (a page's related stories, a listing page's ten articles, a
+        tag list): mostly made for one page, so their digests are joined as they are instead of
+        hashed and remembered. None for anything else (by type, so the same list always gets the
+        same digest): a tuple of texts shared by many pages is worth remembering."""
+        if len(value) > SMALL:
+            return None
+        shared = self._shared
+        for item in value:
+            kind = type(item)
+            by_object = shared.get(kind)
+            if by_object is None:
+                by_object = shared[kind] = issubclass(kind, Article) or (
+                    dataclasses.is_dataclass(kind) and kind is not type(self.config))
+            if not by_object:
+                return None
+        digest, known = self._digest, memo.get
+        return b"\x09%d:%s" % (len(value), b"".join([known(id(item)) or digest(item, reads, memo)
+                                                      for item in value]))
 
     def _mapping_parts(self, value: Mapping, reads: Reads, memo: Memo) -> list[bytes]:
         digest = self._digest

@@ -186,3 +186,27 @@ def test_ref_targets_are_the_articles_resolving_looks_up(monkeypatch):
         seen.clear()
         assert list(site.ref_targets(here, body)) == resolved
         assert resolved == [a, None, None, b, a]
+
+
+def test_a_short_list_of_articles_or_records_has_one_digest_whatever_was_digested_before():
+    """Short lists of articles or records are digested in place rather than memoised: their digest
+    must still depend on the list alone, not on which of its items were digested first (pages are
+    fingerprinted in any order, in any worker), and tell apart what differs."""
+    from sitegen.model import Article, SourceFile
+
+    def make(name: str, title: str) -> Article:
+        source = SourceFile(Path(f"/s/content/articles/{name}.md"), f"content/articles/{name}.md", "article")
+        return Article(source, title, name, f"/articles/{name}/", None, None, "<p>x</p>", "", "", "", 1)
+
+    keyed = lambda article: article.title.encode()  # noqa: E731 (a stand-in for the cache's key)
+    a, b, c = make("a", "أ"), make("b", "ب"), make("c", "ج")
+    values = [[a, b], (a, b, c), [a] * 16, [a] * 17, (), [a, "نص"], ["نص", a], [a.source, b.source]]
+    for key in (keyed, lambda article: None):
+        cold = Fingerprinter(b"base", key, SiteConfig(title="t", base_url="https://e.org/"))
+        warm = Fingerprinter(b"base", key, SiteConfig(title="t", base_url="https://e.org/"))
+        for item in (c, b):
+            warm.digest(item)
+        digests = [cold.digest(value) for value in values]
+        assert digests == [warm.digest(value) for value in values]
+        assert len(set(digests)) == len(digests)
+        assert cold.digest([a, b]) != cold.digest([make("a", "آ"), b]) and cold.digest([a, b]) != cold.digest([b, a])
