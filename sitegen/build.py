@@ -34,6 +34,7 @@ from .planning import plan
 from .progress import Progress, no_progress
 from .publishing import publish, site_inputs
 from .refs import Resolver
+from .related_cache import RankingStore
 from .rendering import PageJob, RenderedFile, render
 from .site import BuildOptions, Site, assemble
 from .template_api import install
@@ -227,7 +228,8 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
     # From here on, any use of the current time makes the build time-sensitive (freshness.py).
     site = replace(site, now=WatchedTime.watch(site.now))
     with timer.stage("derive"):
-        indexes, warnings = derive(site, jobs)
+        store = RankingStore(cache.folder, read=not cache.fresh) if isinstance(cache, BuildCache) else None
+        indexes, warnings = derive(site, jobs, store)
     inputs = site_inputs(config, chain, static) if isinstance(cache, BuildCache) else None
     env = create_environment(config.root, chain, _compiled_templates(cache, inputs))
     install(env, config, UrlBuilder(config.base_url))

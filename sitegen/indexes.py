@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .diagnostics import Diagnostic
 from .model import Article
 from .related import Related, relate
+from .related_cache import RankingStore
 from .site import Site
 from .taxonomy import Taxonomy, Term, build_taxonomy
 
@@ -55,9 +56,10 @@ def _unique(terms) -> tuple[Term, ...]:
     return tuple({t.key: t for t in terms if t is not None}.values())
 
 
-def derive(site: Site, jobs: int = 1) -> tuple[Indexes, list[Diagnostic]]:
+def derive(site: Site, jobs: int = 1, store: RankingStore | None = None
+           ) -> tuple[Indexes, list[Diagnostic]]:
     """Build the indexes; returns them with warnings (nothing here can fail a build). Related news
-    is ranked in `jobs` processes."""
+    is ranked in `jobs` processes, or taken from `store` when nothing it reads has changed."""
     config = site.config
     tags, problems = build_taxonomy("tags", site.articles, lambda a: a.tags, config.tags, ("tags",))
     categories, found = build_taxonomy("categories", site.articles,
@@ -67,6 +69,6 @@ def derive(site: Site, jobs: int = 1) -> tuple[Indexes, list[Diagnostic]]:
     authors, found = build_taxonomy("authors", site.articles, lambda a: a.authors, config.authors,
                                     ("author", "authors"))
     problems += found
-    related = relate(site, tags, categories, jobs)
+    related = relate(site, tags, categories, jobs, store)
     indexes = Indexes(tags, categories, authors, related, tuple(problems))
     return indexes, problems

@@ -33,6 +33,7 @@ from . import workers
 from .freshness import time_window
 from .model import Article
 from .postings import FlatPostings, rank_in_group, rows_of
+from .related_cache import RankingStore, StoredRanking, ranking_digest
 from .site import Site
 from .taxonomy import Taxonomy
 from .textsim import TextIndex, article_features, forget_features
@@ -74,7 +75,8 @@ class Relater:
     then scored exactly.
     """
 
-    def __init__(self, site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1):
+    def __init__(self, site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1,
+                 store: RankingStore | None = None):
         self.site = site
         self.config = site.config.related
         self.articles = site.articles  # newest first: positions are time order
@@ -83,12 +85,24 @@ class Relater:
             self.eligible = np.array([self.is_eligible(a) for a in self.articles], dtype=bool)
             clock.valid_until(min((a.date for a in self.articles if a.date and a.date > site.now),
                                   default=None))
-        self.text = TextIndex.from_packed([article_features(a) for a in self.articles], self.config.stems)
-        self.tags = _Terms([_keys(tags, a.tags) for a in self.articles], idf=True)
-        self.category = _Terms([_keys(categories, (a.category,) if a.category else ())
-                                for a in self.articles], idf=False)
+        self.features = [article_features(a) for a in self.articles]
+        self.tag_keys = [_keys(tags, a.tags) for a in self.articles]
+        self.category_keys = [_keys(categories, (a.category,) if a.category else ()) for a in self.articles]
         self.micros = np.array([_micros(a) for a in self.articles], dtype=np.int64)
-        self.ranking = self._rank_all(jobs)
+        self.ranking = self._stored_or_ranked(store, jobs)
+
+    # The index, built only when something is ranked or scored (not when the ranking is stored).
+    @functools.cached_property
+    def text(self) -> TextIndex:
+        return TextIndex.from_packed(self.features, self.config.stems)
+
+    @functools.cached_property
+    def tags(self) -> _Terms:
+        return _Terms(self.tag_keys, idf=True)
+
+    @functools.cached_property
+    def category(self) -> _Terms:
+        return _Terms(self.category_keys, idf=False)
 
     def is_eligible(self, article: Article) -> bool:
         return not article.draft and article.date is not None and article.date <= self.site.now
@@ -106,13 +120,25 @@ class Relater:
         ranked = [Related(articles[ranking.others[row]], ranking.score(row)) for row in rows]
         return tuple(chosen + ranked)[:limit]
 
+    def _stored_or_ranked(self, store: RankingStore | None, jobs: int) -> Ranking:
+        if store is None:
+            return self._rank_all(jobs)
+        digest = ranking_digest(self.config, self.articles, self.eligible.tolist(), self.features,
+                                self.tag_keys, self.category_keys)
+        stored = store.load(digest)
+        if stored is not None:
+            return Ranking(*stored)
+        ranking = self._rank_all(jobs)
+        store.save(digest, StoredRanking(ranking.first, ranking.others, ranking.scores))
+        return ranking
+
     def _rank_all(self, jobs: int) -> Ranking:
         """All articles' rankings, RANK_BLOCK articles at a time (bounding the arrays' memory), in
         `jobs` processes. Forked workers share the index without copying it: it is all numpy
         arrays, whose data reference counting never writes to."""
         blocks = [range(start, min(start + RANK_BLOCK, len(self.articles)))
                   for start in range(0, len(self.articles), RANK_BLOCK)]
-        _ = self._slug_order  # computed once, before forking
+        _ = self.text, self.tags, self.category, self._slug_order  # built once, before forking
         workers.state["relater"] = self
         try:
             parts = list(workers.map_chunks(_rank_blocks, blocks, jobs, chunk_size=1, min_items=2))
@@ -257,10 +283,11 @@ class _Terms:
         return np.bincount(pair[shared], weights=self.weight[self.term[entry[shared]]], minlength=len(doc))
 
 
-def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1
-           ) -> dict[str, tuple[Related, ...]]:
-    """Related stories of every article, by article path, ranked in `jobs` processes."""
-    relater = Relater(site, tags, categories, jobs)
+def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1,
+           store: RankingStore | None = None) -> dict[str, tuple[Related, ...]]:
+    """Related stories of every article, by article path, ranked in `jobs` processes (or as
+    `store` kept them, when nothing ranking reads has changed)."""
+    relater = Relater(site, tags, categories, jobs, store)
     forget_features()  # in the index now; ~20 KB per article that render workers need not inherit
     return {a.path: relater.related(a) for a in site.articles}
 

@@ -1,0 +1,84 @@
+"""The related-news ranking kept between builds: `.sitegen-cache/related.npz`.
+
+Ranking reads every article's words, tags, section and date, so it is computed for the whole site
+at once. Yet many rebuilds leave all of that as it was: a template or setting changed, an
+article's figures, links, images or formatting corrected, a front matter field other than the
+ones ranking reads edited. So the ranking is stored with a digest of exactly what it was computed
+from — sitegen's code, the `[related]` settings, and every article in order with its path, slug,
+date, eligibility, tag and section keys and text features — and used again only when that digest
+is the same. Anything else (another version, other settings, a damaged file) is ignored and the
+ranking computed again; deleting the file only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from .cache_format import code_version
+from .config import RelatedConfig
+from .model import Article
+from .textsim import PackedFeatures
+
+FILE_NAME = "related.npz"
+
+
+class StoredRanking(NamedTuple):
+    first: list[int]
+    others: list[int]
+    scores: list[list[float]]
+
+
+def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible: Sequence[bool],
+                   features: Sequence[PackedFeatures], tag_keys: Sequence[frozenset[str]],
+                   category_keys: Sequence[frozenset[str]]) -> bytes:
+    """What a ranking is a function of. Dates as written (with their offset), so an article moved
+    to another time zone at the same instant still counts as changed: harmless, and simpler."""
+    h = hashlib.blake2b(code_version() + repr(config).encode(), digest_size=16)
+    for article, ok, (names, counts), tags, category in zip(articles, eligible, features, tag_keys,
+                                                            category_keys, strict=True):
+        fields = (article.path, article.slug, article.date.isoformat() if article.date else "", bool(ok),
+                  sorted(tags), sorted(category), len(names), len(counts))
+        h.update(repr(fields).encode("utf-8", "surrogatepass"))
+        h.update(names.encode("utf-8", "surrogatepass"))
+        h.update(counts)
+    return h.digest()
+
+
+class RankingStore:
+    """Where one site's ranking is kept. `read=False` (`--no-cache`) only writes."""
+
+    def __init__(self, folder: Path, read: bool = True):
+        self.path = folder / FILE_NAME
+        self.read = read
+
+    def load(self, digest: bytes) -> StoredRanking | None:
+        if not self.read:
+            return None
+        try:
+            with np.load(self.path, allow_pickle=False) as stored:
+                if stored["digest"].tobytes() != digest:
+                    return None
+                return StoredRanking(stored["first"].tolist(), stored["others"].tolist(),
+                                     stored["scores"].tolist())
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None  # missing, damaged or of another layout: ranked again
+
+    def save(self, digest: bytes, ranking: StoredRanking) -> None:
+        temporary = self.path.with_name(f".{FILE_NAME}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as file:
+                np.savez(file, digest=np.frombuffer(digest, dtype=np.uint8),
+                         first=np.array(ranking.first, dtype=np.int64),
+                         others=np.array(ranking.others, dtype=np.int64),
+                         scores=np.array(ranking.scores, dtype=np.float64).reshape(-1, 6))
+            os.replace(temporary, self.path)
+        except OSError:
+            temporary.unlink(missing_ok=True)  # a cache that cannot be written is no cache

@@ -1,0 +1,118 @@
+"""The related-news ranking kept in .sitegen-cache between builds: used again only when nothing it
+reads has changed, and then giving exactly what ranking afresh gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen import related, related_cache
+from sitegen.build import build
+from sitegen.build_cache import CACHE_DIR, BuildCache
+from sitegen.site import BuildOptions
+
+from sitetools import NOW, SITE_TOML, article, snapshot
+
+PORT = "وقعت هيئة المرافئ اتفاق توسعة ميناء طرطوس مع تحالف ميدلينك لتشغيل 3 محطات للحاويات."
+PORT_2 = "ناقش النواب اتفاق توسعة ميناء طرطوس وطالبوا تحالف ميدلينك بضمانات لعمال محطة الحاويات."
+CUP = "افتتحت بطولة كأس العرب للشباب في مسقط بمباراة بين منتخب عمان والعراق أمام جمهور كبير."
+CUP_2 = "تأهل منتخب عمان إلى نصف نهائي بطولة كأس العرب للشباب بعد فوزه على العراق في مسقط."
+
+FILES = {
+    "content/articles/port.md": article("ميناء طرطوس", "2026-11-20T10:00:00+03:00", PORT,
+                                        tags="[موانئ, سوريا]", category="اقتصاد"),
+    "content/articles/port-2.md": article("نواب وميناء طرطوس", "2026-11-21T10:00:00+03:00", PORT_2,
+                                          tags="[موانئ]", category="اقتصاد"),
+    "content/articles/cup.md": article("كأس العرب", "2026-11-22T10:00:00+03:00", CUP,
+                                       tags="[كرة القدم]", category="رياضة"),
+    "content/articles/cup-2.md": article("عمان إلى نصف النهائي", "2026-11-23T10:00:00+03:00", CUP_2,
+                                         tags="[كرة القدم, عمان]", category="رياضة"),
+}
+CONFIG = SITE_TOML + "[related]\nmin_score = 0.0\n"
+
+
+@pytest.fixture
+def rankings(monkeypatch) -> list[int]:
+    """Counts the times a build ranks related news instead of taking the stored ranking."""
+    calls: list[int] = []
+    rank_all = related.Relater._rank_all
+
+    def counted(self, jobs):
+        calls.append(jobs)
+        return rank_all(self, jobs)
+
+    monkeypatch.setattr(related.Relater, "_rank_all", counted)
+    return calls
+
+
+def _build(root, fresh: bool = False):
+    return build(root, BuildOptions(), None, NOW, cache=BuildCache(root.resolve(), fresh=fresh))
+
+
+def _blocks(result) -> dict[str, list[tuple[str, tuple]]]:
+    return {path: [(r.article.path, tuple(r.score)) for r in items]
+            for path, items in result.indexes.related.items()}
+
+
+def _rebuilt_from_nothing_equals(root, result) -> None:
+    """The cached build's related blocks and output equal those of a build without any cache."""
+    output = snapshot(root / "output")
+    fresh = _build(root, fresh=True)
+    assert _blocks(result) == _blocks(fresh)
+    assert {p: d for p, (d, _) in snapshot(root / "output").items()} == {p: d for p, (d, _) in output.items()}
+
+
+def test_an_edit_that_ranking_does_not_read_reuses_the_stored_ranking(site_factory, rankings):
+    root = site_factory(FILES, config=CONFIG)
+    first = _build(root)
+    assert len(rankings) == 1
+    assert [r.article.slug for r in first.indexes.related["content/articles/port.md"]][0] == "port-2"
+    # Figures are not words for related news (nor is a link or emphasis): the ranking stands.
+    (root / "content/articles/port.md").write_text(
+        FILES["content/articles/port.md"].replace("3 محطات", "4 **محطات**"), encoding="utf-8")
+    second = _build(root)
+    assert len(rankings) == 1
+    assert _blocks(second) == _blocks(first)
+    _rebuilt_from_nothing_equals(root, second)
+
+
+@pytest.mark.parametrize("change", [
+    ("content/articles/cup.md", "أمام جمهور كبير", "أمام جمهور ميناء طرطوس"),  # words
+    ("content/articles/cup.md", "[كرة القدم]", "[كرة القدم, موانئ]"),  # tags
+    ("content/articles/cup.md", "category: رياضة", "category: اقتصاد"),  # section
+    ("content/articles/cup.md", "2026-11-22T10", "2026-11-24T10"),  # date (and order)
+    ("content/articles/port-2.md", "tags: [موانئ]", "tags: [موانئ]\ndraft: true"),  # eligibility
+    ("site.toml", "min_score = 0.0", "min_score = 0.0\nhalf_life_days = 3"),  # settings
+])
+def test_whatever_ranking_reads_makes_it_rank_again(site_factory, rankings, change):
+    root = site_factory(FILES, config=CONFIG)
+    _build(root)
+    path, old, new = change
+    text = (root / path).read_text(encoding="utf-8")
+    assert old in text
+    (root / path).write_text(text.replace(old, new), encoding="utf-8")
+    result = _build(root)
+    assert len(rankings) == 2
+    _rebuilt_from_nothing_equals(root, result)
+
+
+def test_a_damaged_stored_ranking_or_one_from_other_code_is_ignored(site_factory, rankings, monkeypatch):
+    root = site_factory(FILES, config=CONFIG)
+    first = _build(root)
+    stored = root / CACHE_DIR / related_cache.FILE_NAME
+    stored.write_bytes(stored.read_bytes()[:100])
+    (root / "content/articles/port.md").write_text(FILES["content/articles/port.md"] + "\n", encoding="utf-8")
+    assert _blocks(_build(root)) == _blocks(first)
+    assert len(rankings) == 2
+    monkeypatch.setattr(related_cache, "code_version", lambda: b"another sitegen")
+    (root / "content/articles/port.md").write_text(FILES["content/articles/port.md"], encoding="utf-8")
+    assert _blocks(_build(root)) == _blocks(first)
+    assert len(rankings) == 3
+
+
+def test_no_cache_ranks_again_and_leaves_a_stored_ranking_behind(site_factory, rankings):
+    root = site_factory(FILES, config=CONFIG)
+    _build(root)
+    (root / CACHE_DIR / related_cache.FILE_NAME).touch()
+    _build(root, fresh=True)  # the stored ranking would do, but --no-cache does not read it
+    assert len(rankings) == 2
+    assert (root / CACHE_DIR / related_cache.FILE_NAME).is_file()
