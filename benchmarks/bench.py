@@ -1,4 +1,8 @@
-"""Build generated Arabic news sites cold, unchanged and after a one-article edit; print the figures.
+"""Build generated Arabic news sites cold, unchanged and after one-article edits; print the figures.
+
+Two kinds of edit: `edit` changes a figure in a sentence of one article (what ranking related news
+reads stays the same, so the stored ranking is used), `reword` puts a new word into it (so related
+news is ranked again for the whole site).
 
     python benchmarks/bench.py                      # 1,000 and 10,000 articles, 3 runs each
     python benchmarks/bench.py --sizes 1000 10000 20000 --runs 5 --jobs 2
@@ -32,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import GENERATOR_VERSION, generate  # noqa: E402 (script-relative import)
 
 REPO = Path(__file__).resolve().parent.parent
-SCENARIOS = ("cold", "unchanged", "edit")
+SCENARIOS = ("cold", "unchanged", "edit", "reword")
 NOW = "2026-11-29T12:00:00+03:00"  # fixed, so every run builds the same pages
 
 
@@ -58,14 +62,19 @@ def corpus_folder(work: Path, size: int, seed: int) -> Path:
     return folder
 
 
-def edit_one_article(site: Path, run: int) -> None:
-    """Change a sentence in the middle of one article from the middle of the archive."""
+def edit_one_article(site: Path, run: int, new_word: bool = False) -> None:
+    """Change a sentence in the middle of one article from the middle of the archive: its figure,
+    or (`new_word`) also one of its words."""
     articles = sorted((site / "content" / "articles").iterdir())
     path = articles[len(articles) // 2]
     text = path.read_text(encoding="utf-8")
     marker = "\n\nتحديث: "
     # Unique to this invocation too: a corpus left edited by an earlier benchmark must still change.
-    text = text.split(marker)[0].rstrip("\n") + f"{marker}تعديل رقم {run}-{time.time_ns()} على الخبر.\n"
+    unique = time.time_ns()
+    body, _, sentence = text.partition(marker)
+    old_word = sentence.split()[1] if len(sentence.split()) > 1 else "رقم"
+    word = "".join("ابتثجحخدذر"[int(d)] for d in str(unique)[-6:]) if new_word else old_word
+    text = body.rstrip("\n") + f"{marker}تعديل {word} {run}-{unique} على الخبر.\n"
     path.write_text(text, encoding="utf-8")
 
 
@@ -142,8 +151,8 @@ def bench_size(site: Path, size: int, runs: int, jobs: int | None, results: Resu
                 # As after a fresh clone: no output, no cache, no previous tree beside output/.
                 for leftover in ("output", ".sitegen-cache", ".output.sitegen-previous"):
                     shutil.rmtree(site / leftover, ignore_errors=True)
-            elif scenario == "edit":
-                edit_one_article(site, number)
+            elif scenario in ("edit", "reword"):
+                edit_one_article(site, number, new_word=scenario == "reword")
             run = build_once(site, jobs, stats_file)
             results.runs.setdefault((size, scenario), []).append(run)
             print(f"  {size:>6} {scenario:<9} run {number}: {run.wall:6.2f}s wall {run.cpu:6.2f}s cpu "
