@@ -123,7 +123,7 @@ class Relater:
     def _stored_or_ranked(self, store: RankingStore | None, jobs: int) -> Ranking:
         if store is None:
             return self._rank_all(jobs)
-        digest = ranking_digest(self.config, self.articles, self.eligible.tolist(), self.features,
+        digest = ranking_digest(self.config, self.articles, self.eligible, self.micros, self.features,
                                 self.tag_keys, self.category_keys)
         stored = store.load(digest)
         if stored is not None:
@@ -234,16 +234,18 @@ class Ranking:
 
     first: list[int]
     others: list[int]
-    scores: list[list[float]]  # per row: total, tags, category, tokens, stems, time
+    # Per row: total, tags, category, tokens, stems, time. An array, made into Python floats only
+    # for the rows a block shows (about half of them).
+    scores: np.ndarray
 
     @classmethod
     def of(cls, doc: np.ndarray, other: np.ndarray, scores: np.ndarray, size: int) -> Ranking:
         """Rows sorted by `doc`, for articles 0..size-1."""
         first = np.searchsorted(doc, np.arange(size + 1)).tolist()
-        return cls(first, other.tolist(), scores.T.tolist())
+        return cls(first, other.tolist(), np.ascontiguousarray(scores.T))
 
     def score(self, row: int) -> Score:
-        return Score(*self.scores[row])
+        return Score(*self.scores[row].tolist())
 
 
 class _Terms:

@@ -32,22 +32,24 @@ FILE_NAME = "related.npz"
 class StoredRanking(NamedTuple):
     first: list[int]
     others: list[int]
-    scores: list[list[float]]
+    scores: np.ndarray  # one row of 6 floats per entry of `others`
 
 
-def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible: Sequence[bool],
-                   features: Sequence[PackedFeatures], tag_keys: Sequence[frozenset[str]],
-                   category_keys: Sequence[frozenset[str]]) -> bytes:
-    """What a ranking is a function of. Dates as written (with their offset), so an article moved
-    to another time zone at the same instant still counts as changed: harmless, and simpler."""
+def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible: np.ndarray,
+                   micros: np.ndarray, features: Sequence[PackedFeatures],
+                   tag_keys: Sequence[frozenset[str]], category_keys: Sequence[frozenset[str]]) -> bytes:
+    """What a ranking is a function of: per article (in order) its path, slug, eligibility, date
+    (as the instant, `micros`), tag and section keys and text features."""
     h = hashlib.blake2b(code_version() + repr(config).encode(), digest_size=16)
-    for article, ok, (names, counts), tags, category in zip(articles, eligible, features, tag_keys,
-                                                            category_keys, strict=True):
-        fields = (article.path, article.slug, article.date.isoformat() if article.date else "", bool(ok),
-                  sorted(tags), sorted(category), len(names), len(counts))
-        h.update(repr(fields).encode("utf-8", "surrogatepass"))
-        h.update(names.encode("utf-8", "surrogatepass"))
-        h.update(counts)
+    # A few large updates rather than several per article; the lengths keep the concatenated
+    # features unambiguous.
+    fields = [(article.path, article.slug, sorted(tags), sorted(category), len(names), len(counts))
+              for article, (names, counts), tags, category
+              in zip(articles, features, tag_keys, category_keys, strict=True)]
+    h.update(repr(fields).encode("utf-8", "surrogatepass"))
+    h.update(eligible.astype(np.bool_).tobytes() + micros.astype(np.int64).tobytes())
+    h.update("".join(names for names, _ in features).encode("utf-8", "surrogatepass"))
+    h.update(b"".join(counts for _, counts in features))
     return h.digest()
 
 
@@ -65,8 +67,7 @@ class RankingStore:
             with np.load(self.path, allow_pickle=False) as stored:
                 if stored["digest"].tobytes() != digest:
                     return None
-                return StoredRanking(stored["first"].tolist(), stored["others"].tolist(),
-                                     stored["scores"].tolist())
+                return StoredRanking(stored["first"].tolist(), stored["others"].tolist(), stored["scores"])
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None  # missing, damaged or of another layout: ranked again
 
@@ -78,7 +79,7 @@ class RankingStore:
                 np.savez(file, digest=np.frombuffer(digest, dtype=np.uint8),
                          first=np.array(ranking.first, dtype=np.int64),
                          others=np.array(ranking.others, dtype=np.int64),
-                         scores=np.array(ranking.scores, dtype=np.float64).reshape(-1, 6))
+                         scores=ranking.scores)
             os.replace(temporary, self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is no cache
