@@ -16,7 +16,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -34,7 +34,6 @@ from .planning import plan
 from .progress import Progress, no_progress
 from .publishing import publish, site_inputs
 from .refs import Resolver
-from .related_cache import RankingStore
 from .rendering import PageJob, RenderedFile, render
 from .site import BuildOptions, Site, assemble
 from .template_api import install
@@ -42,6 +41,9 @@ from .themes import CompiledTemplates, Theme, create_environment, load_theme_cha
 from .urls import UrlBuilder
 from .workers import resolve_jobs
 from .writer import WriteReport, check_output_folder
+
+if TYPE_CHECKING:
+    from .related_cache import RankingStore
 
 
 @dataclass
@@ -228,8 +230,7 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
     # From here on, any use of the current time makes the build time-sensitive (freshness.py).
     site = replace(site, now=WatchedTime.watch(site.now))
     with timer.stage("derive"):
-        store = RankingStore(cache.folder, read=not cache.fresh) if isinstance(cache, BuildCache) else None
-        indexes, warnings = derive(site, jobs, store)
+        indexes, warnings = derive(site, jobs, _ranking_store(cache))
     inputs = site_inputs(config, chain, static) if isinstance(cache, BuildCache) else None
     env = create_environment(config.root, chain, _compiled_templates(cache, inputs))
     install(env, config, UrlBuilder(config.base_url))
@@ -237,6 +238,12 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
         page_jobs, problems = plan(site, env, [s.dest for s in static], indexes=indexes)
         raise_if_errors(problems)
     return PlannedSite(site, page_jobs, env, static, indexes, tuple(warnings), inputs)
+
+
+def _ranking_store(cache: ParseCache | None) -> RankingStore | None:
+    from .related_cache import RankingStore  # numpy: only once a build gets this far
+
+    return RankingStore(cache.folder, read=not cache.fresh) if isinstance(cache, BuildCache) else None
 
 
 def _compiled_templates(cache: ParseCache | None, inputs: bytes | None) -> CompiledTemplates | None:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
 from .model import Article
-from .related import Related, relate
-from .related_cache import RankingStore
 from .site import Site
 from .taxonomy import Taxonomy, Term, build_taxonomy
+
+if TYPE_CHECKING:  # imported when deriving: they load numpy, which a no-change build never needs
+    from .related import Related
+    from .related_cache import RankingStore
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ def derive(site: Site, jobs: int = 1, store: RankingStore | None = None
     authors, found = build_taxonomy("authors", site.articles, lambda a: a.authors, config.authors,
                                     ("author", "authors"))
     problems += found
+    from .related import relate
+
     related = relate(site, tags, categories, jobs, store)
     indexes = Indexes(tags, categories, authors, related, tuple(problems))
     return indexes, problems

@@ -14,7 +14,7 @@ Editor pins (`related:` in front matter) come first, in their order. The rest ar
 
 Weights and thresholds come from `[related]` in site.toml. Never the article itself, drafts or
 future articles. Ties: score, then the newer article, then slug. Candidates come from postings
-lists (textsim.window), never from a loop over all pairs.
+lists (sitegen.postings), never from a loop over all pairs.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from .postings import FlatPostings, rank_in_group, rows_of
 from .related_cache import RankingStore, StoredRanking, ranking_digest
 from .site import Site
 from .taxonomy import Taxonomy
-from .textsim import TextIndex, article_features, forget_features
+from .text_index import TextIndex
+from .textsim import article_features, forget_features
 
 SECONDS_PER_DAY = 86400.0
 SHORTLIST = 12  # candidates scored exactly per article (more changed nothing measurable)

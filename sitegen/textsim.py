@@ -1,38 +1,22 @@
-"""Arabic text similarity over sparse vectors and an inverted index (for «أخبار ذات صلة»).
+"""The text features of an article, for «أخبار ذات صلة» (sitegen.text_index makes vectors of them).
 
-Each article becomes a sparse TF-IDF vector of its title (counted three times: headlines carry
-the names), summary and body: matching-key tokens without stop words, plus their light stems as a
-secondary, lighter feature (so «بالانتخابات» meets «الانتخابات» while proper nouns still have to
-match exactly to count fully). Vectors are L2-normalised and keep their strongest features only.
-
-Similar articles are found through postings lists, never by comparing all pairs: an article's
-strongest features are looked up, and for a feature so common that its list is long, only the
-entries nearest in time are visited. Cost per article is bounded, so the whole is linear in the
-number of articles.
+Features are counted over an article's title (three times: headlines carry the names), summary and
+body: matching-key tokens without stop words, plus their light stems as a secondary, lighter
+feature (so «بالانتخابات» meets «الانتخابات» while proper nouns still have to match exactly to
+count fully).
 """
 
 from __future__ import annotations
 
 import html
-import itertools
-import math
 import re
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from itertools import chain
-
-import numpy as np
+from collections import Counter
 
 from .arabic import STOP_WORDS, light_stem, tokenize
 from .model import Article
-from .postings import FlatPostings, rank_in_group, rows_of
 
 TITLE_REPEAT = 3  # a headline word weighs like three body words
-INDEX_FEATURES = 64  # strongest features kept per article vector
-QUERY_FEATURES = 20  # strongest features of an article used to look for neighbours
-POSTINGS_WINDOW = 20  # entries visited per feature, nearest in time (all of them for rarer ones)
 STEM = "~"  # prefix of stem features; tokens never start with it
 
 _TAG = re.compile(r"<[^>]+>")
@@ -119,119 +103,3 @@ def article_features(article: Article) -> PackedFeatures:
     if entry is not None and entry[0] is article:
         return entry[1]
     return pack(features(plain_text(article)))
-
-
-@dataclass(frozen=True)
-class TextIndex:
-    """The normalised vectors of documents 0..n-1 (in time order), as flat arrays.
-
-    Entries are each document's strongest features, strongest first, documents in order; the
-    first QUERY_FEATURES of a document are its query. Floats are computed in the order the
-    original per-dict version summed them (bincount adds in input order), so scores do not move
-    with the implementation.
-    """
-
-    doc: np.ndarray  # per entry (int64)
-    feature: np.ndarray  # per entry, feature number (int64)
-    weight: np.ndarray  # per entry, L2-normalised TF-IDF weight
-    first: np.ndarray  # per document, index of its first entry
-    queried: np.ndarray  # per document, how many of its entries form its query
-    is_stem: np.ndarray  # per feature
-    postings: FlatPostings  # per feature, over all entries
-    lookup: np.ndarray  # doc * feature_count + feature, per entry, sorted; for pairwise scores
-    lookup_weight: np.ndarray  # beside lookup
-
-    @classmethod
-    def from_packed(cls, packed: Sequence[PackedFeatures], stem_weight: float) -> TextIndex:
-        """The index of documents whose features are known (`pack(features(text))` of each)."""
-        names, doc, feature, tf = _numbered(packed)
-        n = len(packed)
-        idf = _idf(names, np.bincount(feature, minlength=len(names)), n, stem_weight)
-        kept = idf[feature] >= 0
-        doc, feature, raw = _strongest(doc[kept], feature[kept], tf[kept], idf, names)
-        norm = np.sqrt(np.bincount(doc, weights=raw * raw, minlength=n))
-        norm[norm == 0] = 1.0
-        strong = raw > 0  # a zero weight (stem_weight = 0) counts in the norm but links nothing
-        doc, feature, weight = doc[strong], feature[strong], raw[strong] / norm[doc[strong]]
-        count = np.bincount(doc, minlength=n)
-        lookup = doc * len(names) + feature
-        by_key = np.argsort(lookup, kind="stable")
-        is_stem = np.array([name[0] == STEM for name in names], dtype=bool)
-        return cls(doc, feature, weight, np.cumsum(count) - count, np.minimum(count, QUERY_FEATURES),
-                   is_stem, FlatPostings.build(feature, doc, weight, len(names)),
-                   lookup[by_key], weight[by_key])
-
-    def neighbours(self, docs: np.ndarray, older_only: bool = False
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Documents sharing a strong feature with each of `docs`: (doc, other, weight product)
-        per visited postings entry, to be summed per pair into a partial cosine similarity.
-
-        Partial: over each document's strongest features only, which are its most distinctive
-        words (the names of the story's people, places and things); that is both cheaper and a
-        better measure of "the same story" than the full cosine, where common words add noise.
-        Visited in query order, then postings order; the document itself is among the others.
-        """
-        _, entry = rows_of(self.first, self.queried, docs)
-        query, visited = self.postings.windows(self.feature[entry], self.postings.position[entry],
-                                               POSTINGS_WINDOW, older_only)
-        entry = entry[query]
-        similarity = self.weight[entry] * self.postings.weights[visited]
-        return self.doc[entry], self.postings.docs[visited], similarity
-
-    def explain(self, docs: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The partial cosine of each pair over the first one's query: (exact tokens, stems)."""
-        pair, entry = rows_of(self.first, self.queried, docs)
-        wanted = others[pair] * len(self.is_stem) + self.feature[entry]
-        found = np.minimum(np.searchsorted(self.lookup, wanted), len(self.lookup) - 1)
-        shared = self.lookup[found] == wanted
-        pair, entry, found = pair[shared], entry[shared], found[shared]
-        product = self.weight[entry] * self.lookup_weight[found]
-        stem = self.is_stem[self.feature[entry]]
-        return (np.bincount(pair[~stem], weights=product[~stem], minlength=len(docs)),
-                np.bincount(pair[stem], weights=product[stem], minlength=len(docs)))
-
-
-def _idf(names: list[str], df: np.ndarray, n: int, stem_weight: float) -> np.ndarray:
-    """Per feature: its IDF (stems weigh less), or -1 for a feature no other document has, which
-    cannot link anything and would only dilute the norm."""
-    return np.array([math.log(1 + n / count) * (stem_weight if name[0] == STEM else 1.0)
-                     if count > 1 else -1.0 for name, count in zip(names, df.tolist(), strict=True)])
-
-
-def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.ndarray, names: list[str]
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each document's INDEX_FEATURES strongest entries with their TF-IDF weight, strongest first;
-    equal weights by feature name, as sorting (-weight, name) pairs did.
-
-    A weight depends only on (feature, tf), and a corpus has far fewer distinct pairs than
-    entries: the pairs are ranked once, and the entries then sorted by one integer, document and
-    rank, which is several times faster than a three-key lexsort of millions of entries.
-    """
-    width = int(tf.max(initial=0)) + 1
-    pairs, pair_of_entry = np.unique(feature * width + tf, return_inverse=True)
-    pair_feature, pair_tf = np.divmod(pairs, width)
-    log_tf = np.array([0.0] + [math.log(count) for count in range(1, width)])
-    pair_weight = (1 + log_tf[pair_tf]) * idf[pair_feature]
-    by_name = np.empty(len(names), dtype=np.int64)
-    by_name[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
-    strongest = np.lexsort((by_name[pair_feature], -pair_weight))
-    rank = np.empty(len(pairs), dtype=np.int64)
-    rank[strongest] = np.arange(len(pairs))
-    key = np.sort(doc * len(pairs) + rank[pair_of_entry])
-    doc, pair = np.divmod(key, len(pairs))
-    pair = strongest[pair]
-    top = rank_in_group(doc) < INDEX_FEATURES
-    return doc[top], pair_feature[pair[top]], pair_weight[pair[top]]
-
-
-def _numbered(packed: Sequence[PackedFeatures]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Feature names (numbered in order of first appearance) and, per (document, feature) entry,
-    the document, the feature's number and the term frequency."""
-    name_lists = [names.split("\n") if names else [] for names, _ in packed]
-    # A new name gets the next number as it is first looked up: one pass, all of it in C.
-    numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-    sizes = np.fromiter(map(len, name_lists), dtype=np.int64, count=len(name_lists))
-    feature = np.fromiter(map(numbers.__getitem__, chain.from_iterable(name_lists)), dtype=np.int64,
-                          count=int(sizes.sum()))
-    tf = np.frombuffer(b"".join(counts for _, counts in packed), dtype=np.dtype("I")).astype(np.int64)
-    return list(numbers), np.repeat(np.arange(len(packed)), sizes), feature, tf

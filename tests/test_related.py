@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from sitegen import textsim
+from sitegen import text_index, textsim
 from sitegen.diagnostics import ContentError
 
 from sitetools import REPO, article, build_site, run_cli, soup
@@ -205,6 +205,6 @@ def test_evaluation_on_a_small_labelled_set_beats_the_tags_only_baseline():
 
 def test_packed_text_features_read_back_as_the_same_features_in_the_same_order():
     found = textsim.features("أعلنت الحكومة اليوم عن خطة جديدة للحكومة والموانئ في عمّان 2026")
-    names, doc, feature, tf = textsim._numbered([textsim.pack({}), textsim.pack(found)])
+    names, doc, feature, tf = text_index._numbered([textsim.pack({}), textsim.pack(found)])
     assert doc.tolist() == [1] * len(found)
     assert [(names[f], count) for f, count in zip(feature.tolist(), tf.tolist(), strict=True)] == list(found.items())

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import textsim
+from sitegen import text_index, textsim
 from sitegen.postings import FlatPostings, rank_in_group, rows_of
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,7 +63,7 @@ def plain_index(raw: list[dict[str, int]], stem_weight: float):
     ranked = []
     for doc in raw:
         weights = sorted([(-(1 + math.log(tf)) * idf[f], f) for f, tf in doc.items() if f in idf])
-        weights = weights[: textsim.INDEX_FEATURES]
+        weights = weights[: text_index.INDEX_FEATURES]
         norm = math.sqrt(sum(w * w for w, _ in weights)) or 1.0
         ranked.append([(f, -w / norm) for w, f in weights if w < 0])
     return ranked
@@ -80,14 +80,14 @@ def test_text_index_keeps_the_same_vectors_neighbours_and_cosines(raw, stem_weig
 def test_the_same_when_limits_cut_vectors_queries_and_windows(raw, stem_weight, older_only):
     # Small limits, so that ties in weight at the cut (broken by feature name) are exercised.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textsim, "INDEX_FEATURES", 4)
-        patch.setattr(textsim, "QUERY_FEATURES", 2)
-        patch.setattr(textsim, "POSTINGS_WINDOW", 3)
+        patch.setattr(text_index, "INDEX_FEATURES", 4)
+        patch.setattr(text_index, "QUERY_FEATURES", 2)
+        patch.setattr(text_index, "POSTINGS_WINDOW", 3)
         check_index(raw, stem_weight, older_only)
 
 
 def check_index(raw: list[dict[str, int]], stem_weight: float, older_only: bool) -> None:
-    index = textsim.TextIndex.from_packed([textsim.pack(doc) for doc in raw], stem_weight)
+    index = text_index.TextIndex.from_packed([textsim.pack(doc) for doc in raw], stem_weight)
     ranked = plain_index(raw, stem_weight)
     for doc, vector in enumerate(ranked):
         rows = index.doc == doc
@@ -96,9 +96,9 @@ def check_index(raw: list[dict[str, int]], stem_weight: float, older_only: bool)
     doc, other, similarity = index.neighbours(docs, older_only)
     for d, vector in enumerate(ranked):
         expected: dict[int, float] = {}
-        for feature, weight in vector[: textsim.QUERY_FEATURES]:
+        for feature, weight in vector[: text_index.QUERY_FEATURES]:
             having = [o for o, v in enumerate(ranked) if feature in dict(v)]
-            for o in plain_window(having, d, older_only, textsim.POSTINGS_WINDOW):
+            for o in plain_window(having, d, older_only, text_index.POSTINGS_WINDOW):
                 expected[o] = expected.get(o, 0.0) + weight * dict(ranked[o])[feature]
         found: dict[int, float] = {}
         for o, s in zip(other[doc == d].tolist(), similarity[doc == d].tolist(), strict=True):
@@ -108,6 +108,6 @@ def check_index(raw: list[dict[str, int]], stem_weight: float, older_only: bool)
     tokens, stems = index.explain(pairs[:, 0], pairs[:, 1])
     for (d, o), t, s in zip(pairs.tolist(), tokens.tolist(), stems.tolist(), strict=True):
         theirs = dict(ranked[o])
-        shared = [(f, w * theirs[f]) for f, w in ranked[d][: textsim.QUERY_FEATURES] if f in theirs]
+        shared = [(f, w * theirs[f]) for f, w in ranked[d][: text_index.QUERY_FEATURES] if f in theirs]
         assert (t, s) == (sum(p for f, p in shared if f[0] != textsim.STEM),
                           sum(p for f, p in shared if f[0] == textsim.STEM))
