@@ -337,3 +337,22 @@ def test_compiled_templates_are_not_reused_under_other_settings(site_factory):
         assert result.returncode == 0, result.stderr
         assert soup(root / "output/404.html").a["href"] == base.removeprefix("https://example.org")
     assert list((root / CACHE_DIR / "templates").iterdir())  # the cache was used
+
+
+def test_the_sitemap_is_rendered_again_only_when_a_page_or_a_last_change_is_new(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    path = root / "content/articles/2026-11-02-n2.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("فقرة ثانية", "فقرة معدلة"), encoding="utf-8")
+    result, _cache = cached_build(root)
+    assert "sitemap.xml" not in result.rendered  # same pages, same last changes
+    path.write_text(text.replace("date:", "updated: 2026-11-20T09:00:00+03:00\ndate:"), encoding="utf-8")
+    result, _cache = cached_build(root)
+    assert "sitemap.xml" in result.rendered
+    assert "2026-11-20T09:00:00+03:00" in (root / "output/sitemap.xml").read_text(encoding="utf-8")
+    (root / "content/articles/2026-11-06-n6.md").write_text(
+        article("خبر سادس", date="2026-11-06T10:00:00+03:00"), encoding="utf-8")
+    result, _cache = cached_build(root)
+    assert "sitemap.xml" in result.rendered
+    assert "/articles/n6/" in (root / "output/sitemap.xml").read_text(encoding="utf-8")
