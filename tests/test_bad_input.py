@@ -360,3 +360,52 @@ def test_unreadable_file_is_reported(site_factory):
         build_site(root)
     assert [d.format() for d in caught.value.diagnostics] == [
         f"{BAD}: error: cannot read this file: Permission denied"]
+
+
+def _walk_by_os_walk(folder: Path, boundary: Path):
+    """discovery._walk as it was written with os.walk (and a stat or two per file)."""
+    from sitegen.discovery import IGNORED_NAMES, _inside
+
+    if not folder.is_dir():
+        return
+    seen: set[Path] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        here = Path(dirpath)
+        seen.add(here.resolve())
+        kept = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            if not _inside(boundary, here / name):
+                yield here / name
+            elif (here / name).resolve() not in seen:
+                kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.startswith(".") and not name.endswith("~") and name.lower() not in IGNORED_NAMES:
+                yield here / name
+
+
+def test_the_folder_walk_from_listings_finds_what_os_walk_finds(tmp_path):
+    """Discovery lists folders itself (file types from the listing, no stat per file): the same
+    paths in the same order as os.walk, and regular files told apart from every kind of symlink."""
+    from sitegen.discovery import _walk_files
+
+    root, outside = tmp_path / "site", tmp_path / "outside"
+    top = root / "content/articles"
+    for folder in (top / "b/deep", top / "a", top / ".hidden", root / "archive/x", outside / "o"):
+        folder.mkdir(parents=True)
+    for rel in ("z.md", "a.md", "b/deep/n.md", "a/m.md", ".hidden/h.md", "~tmp.md", "back.md~",
+                "Thumbs.db", "notes.txt"):
+        (top / rel).write_text("x", encoding="utf-8")
+    (root / "archive/x/old.md").write_text("x", encoding="utf-8")
+    (outside / "o/secret.md").write_text("x", encoding="utf-8")
+    os.symlink(root / "archive", top / "archive")  # a folder inside the site: followed
+    os.symlink(top, top / "b/loop")  # a loop: ends
+    os.symlink(outside / "o", top / "away")  # a folder outside: yielded itself
+    os.symlink(top / "a.md", top / "link.md")
+    os.symlink(top / "gone.md", top / "broken.md")
+    os.symlink(outside / "o", top / "a/away")
+    found = list(_walk_files(top, root))
+    assert [path for path, _regular in found] == list(_walk_by_os_walk(top, root))
+    regular = {path.relative_to(top).as_posix() for path, is_regular in found if is_regular}
+    assert regular == {"z.md", "a.md", "b/deep/n.md", "a/m.md", "~tmp.md", "notes.txt", "archive/x/old.md"}
+    assert list(_walk_files(top / "missing", root)) == []
