@@ -61,8 +61,13 @@ def og_locale(locale: str) -> str:
     return f"{language}_{territory.upper() or language.upper()}"
 
 
+# What json.dumps(data, ensure_ascii=False, separators=(",", ":")) makes on every call (one JSON-LD
+# block per article page), made once.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def json_ld(data: Any) -> Markup:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = _JSON.encode(data)
     for char, escaped in _SCRIPT_SAFE.items():
         text = text.replace(char, escaped)
     return Markup(text)

@@ -281,3 +281,25 @@ def test_t_memoised_tells_apart_arguments_that_are_equal_but_show_differently():
     for key, args, values in calls + calls[::-1]:
         assert t(key, *args, **values) == strings.text(key, *args, **values)
     assert env.globals["t"] is t
+
+
+@settings(max_examples=400, deadline=None)
+@given(PATHS)
+def test_urlencode_of_a_str_is_jinjas(text):
+    from jinja2.filters import do_urlencode
+
+    from sitegen.template_api import urlencode_str
+
+    assert urlencode_str(text) == do_urlencode(text)
+
+
+def test_urlencode_filter_refuses_lone_surrogates_and_takes_other_values_like_jinjas():
+    from jinja2.filters import do_urlencode
+
+    config = SiteConfig(title="t", base_url="https://e.org/")
+    env = jinja2.Environment()
+    install(env, config, UrlBuilder(config.base_url))
+    for value in ["خبر عاجل/2", "\u200fA b", "", 12, 1.5, {"q": "غزة", "n": 2}, [("a", "b c")]]:
+        assert env.filters["urlencode"](value) == do_urlencode(value)
+    with pytest.raises(UnicodeEncodeError):
+        env.filters["urlencode"]("x\ud800")
