@@ -11,7 +11,10 @@ skips such work only when a cheap test proves it would have had no effect:
   without '{', fenced code without ``` or ~~~, raw HTML without '<' or '&', unescaping without
   '\\', and the table of contents does not look for its `[TOC]` marker;
 * the processor registries keep their sorted order instead of making a new list on every pass
-  (the block parser walks them once per block), and the block-level tag test uses a set.
+  (the block parser walks them once per block), and the block-level tag test uses a set;
+* the table of contents takes a heading's inner HTML from its text when it is plain text (no
+  child elements, attributes or placeholders), instead of serialising the heading and running
+  every postprocessor over it.
 
 Every shortcut knows the processors it shortcuts by name and class; if an extension we do not
 know is registered, the affected shortcut is not installed (see `install`). tests/test_fast_paths
@@ -32,12 +35,15 @@ from markdown.blockprocessors import (
     ReferenceProcessor,
     SetextHeaderProcessor,
 )
+from markdown.extensions import toc as toc_module
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
-from markdown.extensions.footnotes import FootnoteBlockProcessor
+from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnotePostprocessor
 from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocTreeprocessor
+from markdown.postprocessors import AndSubstitutePostprocessor, RawHtmlPostprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
+from markdown.serializers import _escape_cdata
 from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 from markdown.util import Registry
 
@@ -199,6 +205,7 @@ def install(md: markdown.Markdown) -> None:
     _install_quick_inline(md)
     _install_block_needles(md)
     _install_source_gates(md)
+    _install_quick_toc(md)
 
 
 def _install_block_level_set(md: markdown.Markdown) -> None:
@@ -250,3 +257,44 @@ def _get(registry: Registry, name: str) -> Any:
 
 def _priority(registry: Registry, name: str) -> float:
     return next(item.priority for item in registry._priority if item.name == name)
+
+
+# Postprocessors that change nothing in text without an STX character: each replaces
+# placeholders that start with one (stashed HTML, '&' substitutes, footnote back-links).
+# sitegen's LtrCode (markup.py, not imported here) looks for '<pre' or '<code'.
+TEXT_SAFE_POSTPROCESSORS: dict[str, str] = {
+    "raw_html": RawHtmlPostprocessor.__name__,
+    "footnote": FootnotePostprocessor.__name__,
+    "amp_substitute": AndSubstitutePostprocessor.__name__,
+    "sitegen_ltr_code": "LtrCode",
+}
+_STX = "\x02"
+
+
+def quick_render_inner_html(el: Any, md: markdown.Markdown) -> str:
+    """toc.render_inner_html, for a plain-text heading of an instance with the quick TOC.
+
+    Such a heading serialises as `<hN>` + escaped text + `</hN>` + escaped tail: the original
+    cuts out the escaped text, and its unescape pass and postprocessors only replace
+    placeholders, which start with STX. Anything else goes to the original function.
+    """
+    text = el.text or ""
+    if (getattr(md, "sitegen_quick_toc", False) and not len(el) and not el.attrib
+            and _STX not in text and _STX not in (el.tail or "")):
+        return _escape_cdata(text).strip()
+    return _plain_render_inner_html(el, md)
+
+
+_plain_render_inner_html = toc_module.render_inner_html
+
+
+def _install_quick_toc(md: markdown.Markdown) -> None:
+    # TocTreeprocessor.run calls the module's render_inner_html for every heading; the function
+    # put there passes every instance but this one (which says so) to the original.
+    toc = _get(md.treeprocessors, "toc")
+    postprocessors = {item.name: type(md.postprocessors[item.name]).__name__
+                      for item in md.postprocessors._priority}
+    if type(toc) is not TocTreeprocessor or not postprocessors.items() <= TEXT_SAFE_POSTPROCESSORS.items():
+        return
+    toc_module.render_inner_html = quick_render_inner_html
+    md.sitegen_quick_toc = True  # type: ignore[attr-defined]

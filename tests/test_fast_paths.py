@@ -161,3 +161,24 @@ def test_word_count_by_chunks_equals_counting_the_whole_text(parts):
     text = " ".join(parts)
     assert markup._count_words(text) == len(re.findall(r"\w+", text))
     assert markup._count_words(text) == len(re.findall(r"\w+", text))  # again, from the memo
+
+
+QUICK_TOC_HEADINGS = ["عنوان بسيط", "  مسافات  ", "Apple و«سامسونج» & co < 3 > 2", "a &amp; b &#123; &copy;",
+                      "نص \\# مهرب \\\\ و\\*", "*مائل* و**غامق**", "`كود <b>`", "<b>خام</b> و<span>x</span>",
+                      "رابط [هنا](/a) و<https://e.org>", "عنوان[^1]", "عنوان {#معرف}", "عنوان {: .x }",
+                      "\"اقتباس\" و'مفرد'", "", "# #", "tab\tهنا", "  \n"]
+
+
+def test_headings_render_the_same_with_the_quick_table_of_contents():
+    assert FAST._md.sitegen_quick_toc and not hasattr(PLAIN._md, "sitegen_quick_toc")
+    for level in ("#", "##", "###", "####"):
+        text = "".join(f"{level} {heading}\n\nفقرة.\n\n" for heading in QUICK_TOC_HEADINGS) + "[^1]: ح.\n"
+        assert_same_rendering(text)
+        assert_same_rendering(text.replace("\n\nفقرة.\n\n", "\n"))  # headings back to back
+
+
+def test_an_unknown_postprocessor_leaves_the_quick_table_of_contents_out():
+    plain = MarkdownRenderer(speedups=False)._md
+    plain.postprocessors.register(plain.postprocessors["amp_substitute"], "unknown", 1)
+    markdown_speedups.install(plain)
+    assert not hasattr(plain, "sitegen_quick_toc")
