@@ -14,7 +14,8 @@ skips such work only when a cheap test proves it would have had no effect:
   (the block parser walks them once per block), and the block-level tag test uses a set;
 * the table of contents takes a heading's inner HTML from its text when it is plain text (no
   child elements, attributes or placeholders), instead of serialising the heading and running
-  every postprocessor over it.
+  every postprocessor over it;
+* whitespace normalisation skips its regex for lines of spaces when no line ends in a space.
 
 Every shortcut knows the processors it shortcuts by name and class; if an extension we do not
 know is registered, the affected shortcut is not installed (see `install`). tests/test_fast_paths
@@ -23,10 +24,12 @@ renders tricky documents with and without the speed-ups and compares.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import markdown
+from markdown import util
 from markdown.blockprocessors import (
     BlockProcessor,
     BlockQuoteProcessor,
@@ -204,7 +207,8 @@ def install(md: markdown.Markdown) -> None:
     _install_block_level_set(md)
     _install_quick_inline(md)
     _install_block_needles(md)
-    _install_source_gates(md)
+    _install_source_gates(md)  # before _install_quick_normalize: it looks for the original class
+    _install_quick_normalize(md)
     _install_quick_toc(md)
 
 
@@ -298,3 +302,25 @@ def _install_quick_toc(md: markdown.Markdown) -> None:
         return
     toc_module.render_inner_html = quick_render_inner_html
     md.sitegen_quick_toc = True  # type: ignore[attr-defined]
+
+
+class QuickNormalizeWhitespace(NormalizeWhitespace):
+    """NormalizeWhitespace.run (Python-Markdown 3.x, copied), whose last pass empties lines made
+    of spaces: a regex with a look-behind tried at every character of the document, most of
+    the pass's time. A line that ends in a space is the only thing it can change, so the pass
+    is skipped when the text has no space before a newline."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        source = source.replace(util.STX, "").replace(util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        if " \n" in source:
+            source = re.sub(r"(?<=\n) +\n", "\n", source)
+        return source.split("\n")
+
+
+def _install_quick_normalize(md: markdown.Markdown) -> None:
+    if type(_get(md.preprocessors, "normalize_whitespace")) is NormalizeWhitespace:
+        md.preprocessors.register(QuickNormalizeWhitespace(md), "normalize_whitespace",
+                                  _priority(md.preprocessors, "normalize_whitespace"))

@@ -79,7 +79,10 @@ class RefCollector(Treeprocessor):
 
 
 def _is_source_link(href: str) -> bool:
-    parts = urlsplit(href)
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # '<http://a[b>' has a host urlsplit refuses; it is no link to a .md file
+        return False
     return not parts.scheme and not parts.netloc and parts.path.lower().endswith(".md")
 
 

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +183,10 @@ def test_an_unknown_postprocessor_leaves_the_quick_table_of_contents_out():
     plain.postprocessors.register(plain.postprocessors["amp_substitute"], "unknown", 1)
     markdown_speedups.install(plain)
     assert not hasattr(plain, "sitegen_quick_toc")
+
+
+@pytest.mark.parametrize("text", ["أ\n   \nب\n", "أ\n\t\nب", "أ  \nب\n \n \n- ج\n    \n- د", "أ\r\n \r\nب",
+                                  "    كود\n      \n    تكملة\n", "> أ\n>  \n> ب", "أ\nب\n\n\nج", "  ", " \n"])
+def test_lines_of_spaces_and_trailing_spaces_render_the_same(text):
+    assert type(FAST._md.preprocessors["normalize_whitespace"]).__name__ == "QuickNormalizeWhitespace"
+    assert_same_rendering(text)

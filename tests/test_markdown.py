@@ -102,3 +102,13 @@ def test_link_to_a_draft_is_an_error_unless_drafts_are_built(site_factory):
         build_site(root)
     build_site(root, drafts=True)
     assert soup(root / "output/articles/a/index.html").select_one(".article-body a")["href"] == "/articles/b/"
+
+
+def test_a_link_whose_host_urlsplit_refuses_stays_a_link():
+    # '<http://a[b>' once raised ValueError out of the reference collector (urlsplit refuses
+    # the host): a traceback instead of a page.
+    for text, href in [("<http://a[b>", "http://a[b"), ("<http://a[TOC]>", "http://a[TOC]"),
+                       ("[x](http://[::1]/a.md)", "http://[::1]/a.md")]:
+        rendered = MarkdownRenderer().render(text)
+        assert [a["href"] for a in BeautifulSoup(rendered.html, "lxml").select("a")] == [href]
+        assert rendered.refs == ()
