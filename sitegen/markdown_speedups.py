@@ -132,6 +132,13 @@ def any_in(needles: tuple[str, ...], text: str) -> bool:
 
 
 def _needle_test(test: Callable[[Any, str], bool], needles: tuple[str, ...]) -> Callable[[Any, str], bool]:
+    if len(needles) == 1:  # most: one `in`, without calling any_in (asked for every block)
+        needle = needles[0]
+
+        def quick_test_one(parent: Any, block: str) -> bool:
+            return needle in block and test(parent, block)
+        return quick_test_one
+
     def quick_test(parent: Any, block: str) -> bool:
         return any_in(needles, block) and test(parent, block)
     return quick_test

@@ -99,6 +99,19 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
         return super().get_cache_key(f"{self.salt}\0{name}", filename)
 
 
+class SiteEnvironment(jinja2.Environment):
+    """A Jinja environment whose templates see its globals through a dict, not a ChainMap.
+
+    Every page copies its template's globals into its context, and every `{% include %}` takes
+    their names again: with Jinja's ChainMap over the environment's globals, both run in Python
+    (a few percent of a listing page). Jinja asks that globals not change once templates are
+    loaded (template_api.install sets them first), so a copy made at load time sees the same.
+    """
+
+    def make_globals(self, d: dict | None) -> dict:  # type: ignore[override]
+        return {**self.globals, **(d or {})}
+
+
 def create_environment(root: Path, chain: list[Theme],
                        compiled: CompiledTemplates | None = None) -> jinja2.Environment:
     """The Jinja environment of a site and its theme chain; `compiled`: see CompiledTemplates."""
@@ -108,7 +121,7 @@ def create_environment(root: Path, chain: list[Theme],
     loaders += [jinja2.FileSystemLoader(theme.templates) for theme in chain]
     by_name = {theme.name: jinja2.FileSystemLoader(theme.templates) for theme in chain}
     loaders.append(jinja2.PrefixLoader(by_name, delimiter=":"))
-    return jinja2.Environment(
+    return SiteEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,

@@ -303,3 +303,17 @@ def test_urlencode_filter_refuses_lone_surrogates_and_takes_other_values_like_ji
         assert env.filters["urlencode"](value) == do_urlencode(value)
     with pytest.raises(UnicodeEncodeError):
         env.filters["urlencode"]("x\ud800")
+
+
+def test_templates_see_the_environments_globals_through_a_dict_with_their_own_on_top(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("{{ a }} {{ b }} {% include 'part.html' %}", encoding="utf-8")
+    (tmp_path / "templates" / "part.html").write_text("[{{ a }} {{ b }} {{ c|default('-') }}]", encoding="utf-8")
+    env = create_environment(tmp_path, [])
+    env.globals.update(a="1", b="2")  # as template_api.install does, before any template is loaded
+    page = env.get_template("page.html")
+    assert type(page.globals) is dict
+    assert page.render() == "1 2 [1 2 -]"
+    assert page.render(b="x", c="y") == "1 x [1 x y]"
+    assert env.from_string("{{ a }}{{ b }}", globals={"b": "3"}).render() == "13"
+    assert env.globals == {**jinja2.Environment().globals, "a": "1", "b": "2"}  # left as it was
