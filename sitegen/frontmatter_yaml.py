@@ -139,11 +139,33 @@ def _mapping_entries(loader: yaml.SafeLoader, node: yaml.MappingNode, path: str,
             continue
         raw = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
         try:
-            value = loader.construct_object(value_node, deep=True)
+            value = _construct(loader, value_node)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             value = Unreadable(raw or "", _reason(exc))
         entries[key] = Entry(key, value, line, col, value_node.start_mark.column + 1, raw)
     return entries, problems
+
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """loader.construct_object(node, deep=True), without its machinery for the common values: a
+    string (title, category, author), or a list of strings (tags). The safe loaders' constructor
+    for a string scalar returns the node's value, and for a list, a list of its items' values."""
+    constructors = loader.yaml_constructors  # another library could register its own, globally
+    if constructors.get(_STR) is _CONSTRUCT_STR and constructors.get(_SEQ) is _CONSTRUCT_SEQ:
+        if type(node) is yaml.ScalarNode and node.tag == _STR:
+            return node.value
+        if type(node) is yaml.SequenceNode and node.tag == _SEQ and all(
+                type(item) is yaml.ScalarNode and item.tag == _STR for item in node.value):
+            return [item.value for item in node.value]
+    return loader.construct_object(node, deep=True)
+
+
+_CONSTRUCT_STR = yaml.constructor.SafeConstructor.construct_yaml_str
+_CONSTRUCT_SEQ = yaml.constructor.SafeConstructor.construct_yaml_seq
 
 
 @dataclass(frozen=True)

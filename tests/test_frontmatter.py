@@ -84,3 +84,39 @@ def test_bom_and_crlf_are_accepted(site_factory):
     root = site_factory({ARTICLE: source.encode("utf-8")})
     [item] = build_site(root).site.articles
     assert item.title == "خبر" and item.body_html == "<p>سطر أول.</p>\n<p>سطر ثان.</p>"
+
+
+TRICKY_FRONT_MATTER = [
+    'title: "عنوان: مع نقطتين"\ncategory: سياسة\nauthor: أحمد\n',
+    "tags: [أ, 'ب', \"ج\", 12, 1.5, true, null, ~, 2024-01-01, [داخلي], {م: ن}]\n",
+    "tags:\n  - أ\n  - !!str 12\n  - ''\nempty: []\nnested: [[أ]]\n",
+    "a: &x [أ, ب]\nb: *x\nc: &y نص\nd: *y\n",
+    "s: !!str 2024-01-01\nn: 12\nf: 1.5\nb: yes\no: on\nz: null\nd: 2024-01-01T10:00:00+03:00\n",
+    "m: |\n  سطر أول\n  سطر ثان\nf: >\n  مطوي\n  نص\n",
+    "bad: 2024-13-45\nworse: !foo بلا\nok: [2025-02-30]\n",
+    "params: {caption: نص, list: [أ, 1]}\n'quoted key': قيمة\n? [مركب]\n: قيمة\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_FRONT_MATTER)
+def test_front_matter_values_are_what_yaml_constructs(text):
+    # The reference: PyYAML's own construct_object for every value, as _mapping_entries once did.
+    import yaml
+
+    from sitegen.frontmatter_yaml import Unreadable, _entries
+
+    loader = yaml.SafeLoader(text)
+    reference = {}
+    for key_node, value_node in loader.get_single_node().value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value not in reference:
+            try:
+                reference[key_node.value] = loader.construct_object(value_node, deep=True)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                reference[key_node.value] = Unreadable
+    entries, _ = _entries(text, "x.md", 1)
+    assert entries is not None and list(entries) == list(reference)
+    for key, entry in entries.items():
+        if reference[key] is Unreadable:
+            assert isinstance(entry.value, Unreadable)
+        else:
+            assert entry.value == reference[key] and type(entry.value) is type(reference[key])
