@@ -8,6 +8,7 @@ any other code (a development checkout, an upgraded Markdown) simply never match
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import functools
 import hashlib
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 
 from .config import SiteConfig
-from .model import SourceFile
+from .model import PACKED_FIELDS, Article, SourceFile, packed_field
 from .parse_cache import Parsed
 
 # Settings that only the templates read (they are part of every page's fingerprint instead);
@@ -54,7 +55,24 @@ def parse_settings(config: SiteConfig) -> bytes:
     return hashlib.blake2b(code_version() + repr(sorted(read.items())).encode(), digest_size=16).digest()
 
 
+def _pack_article(article: Article) -> tuple:
+    """An Article whose long HTML fields are stored as UTF-8 bytes, decoded only when read."""
+    state = {name: value for name, value in article.__dict__.items() if name != "_packed"}
+    packed = {name: state.pop(name).encode("utf-8", "surrogatepass") if name in state
+              else packed_field(article, name) for name in PACKED_FIELDS}
+    return _unpack_article, (state, packed)
+
+
+def _unpack_article(state: dict, packed: dict[str, bytes]) -> Article:
+    article = Article.__new__(Article)
+    article.__dict__.update(state)
+    article.__dict__["_packed"] = packed
+    return article
+
+
 class _Pickler(pickle.Pickler):
+    dispatch_table = {**copyreg.dispatch_table, Article: _pack_article}
+
     # The SourceFile is the lookup's own (rebuilding its Path on every load is slow).
     def persistent_id(self, obj: object) -> str | None:
         return "source" if isinstance(obj, SourceFile) else None

@@ -73,6 +73,18 @@ class Article:
     refs: tuple[Ref, ...] = ()
     key_lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
+    def __getattr__(self, name: str) -> Any:
+        # Called only for attributes that are not set: the HTML fields of an article loaded from
+        # the build cache stay UTF-8 bytes until first read (cache_format.py). A rebuild after an
+        # edit loads every article but renders the pages of a few; decoding every body was a third
+        # of loading the cache.
+        packed = self.__dict__.get("_packed")
+        if packed is None or name not in packed:
+            raise AttributeError(f"'Article' object has no attribute '{name}'")
+        value = packed[name].decode("utf-8", "surrogatepass")
+        object.__setattr__(self, name, value)
+        return value
+
     @property
     def kind(self) -> Kind:
         return self.source.kind
@@ -90,3 +102,13 @@ class Article:
     def reading_minutes(self) -> int:
         # Arabic readers average roughly 180 words a minute for news prose.
         return max(1, round(self.word_count / 180))
+
+
+PACKED_FIELDS = ("body_html", "toc_html")  # what the build cache may leave undecoded
+
+
+def packed_field(article: Article, name: str) -> bytes | None:
+    """The UTF-8 bytes of `article.<name>` while it is still undecoded (see __getattr__), else None."""
+    found = article.__dict__
+    packed = found.get("_packed")
+    return packed.get(name) if packed is not None and name not in found else None

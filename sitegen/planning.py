@@ -19,7 +19,7 @@ from .indexes import ArticleTerms, Indexes, derive
 from .model import Article
 from .pagination import paginate
 from .redirects import redirect_jobs, redirects_file_job
-from .refs import SEE_ALSO_LABEL, has_refs
+from .refs import SEE_ALSO_LABEL, body_has_refs
 from .rendering import Deferred, PageJob
 from .schedule import schedule_job
 from .site import Site
@@ -63,9 +63,13 @@ def deferred_body(site: Site, article: Article, see_also: str) -> Deferred:
     than resolving and hashing the whole body); one without (most) is a function of the article.
     """
     inputs: tuple = (article,)
-    if has_refs(article.body_html):
-        inputs = (article, Deferred(site.ref_targets, article, article.body_html))
+    if body_has_refs(article):
+        inputs = (article, Deferred(body_targets, site, article))
     return Deferred(resolved_body, site, article, see_also, inputs=inputs)
+
+
+def body_targets(site: Site, article: Article) -> tuple[Article | None, ...]:
+    return site.ref_targets(article, article.body_html)
 
 
 def resolved_body(site: Site, article: Article, see_also: str) -> Markup:

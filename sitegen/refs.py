@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, error
 from .markup import CARD_TAG, REF_SCHEME
-from .model import Article
+from .model import Article, packed_field
 from .urls import encode_tail
 
 SEE_ALSO_LABEL = "شاهد أيضاً"
@@ -103,6 +103,15 @@ class Resolver:
         if CARD_TAG in body:
             found += [self.lookup(referrer, html.unescape(m.group(1))) for m in _CARD.finditer(body)]
         return tuple(found)
+
+
+def body_has_refs(article: Article) -> bool:
+    """has_refs(article.body_html), without decoding a body that the build cache left as bytes:
+    the markers are ASCII, which UTF-8 never uses inside other characters."""
+    raw = packed_field(article, "body_html")
+    if raw is not None:
+        return REF_SCHEME.encode() in raw or CARD_TAG.encode() in raw
+    return has_refs(article.body_html)
 
 
 def has_refs(fragment: str) -> bool:

@@ -356,3 +356,33 @@ def test_the_sitemap_is_rendered_again_only_when_a_page_or_a_last_change_is_new(
     result, _cache = cached_build(root)
     assert "sitemap.xml" in result.rendered
     assert "/articles/n6/" in (root / "output/sitemap.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("body", ["<p>نص عربي</p>", '<p><a href="sitegen-ref:x.md">x</a></p>',
+                                  '<sitegen-card ref="x.md"></sitegen-card>', "<p>lone \ud800 surrogate</p>", ""])
+def test_a_cached_article_decodes_its_html_when_first_read_and_equals_the_parsed_one(body):
+    """Cached articles keep body and table of contents as UTF-8 until read (a rebuild renders few
+    pages): they still equal the article as parsed, copy and pickle, and say whether the body
+    has references without decoding it."""
+    import copy
+
+    from sitegen.model import Article, SourceFile, packed_field
+    from sitegen.parse_cache import Parsed
+    from sitegen.refs import body_has_refs, has_refs
+
+    source = SourceFile(Path("/s/content/articles/a.md"), "content/articles/a.md", "article")
+    parsed = Article(source, "عنوان", "a", "/articles/a/", None, None, body, "<p>م</p>", "م",
+                     "<ul><li>ت</li></ul>", 3, tags=("وسم",), key_lines={"title": 2})
+    cached = cache_format.loads(cache_format.dumps(Parsed(parsed, (), ("f", b"x"))), source).article
+    assert packed_field(cached, "body_html") == body.encode("utf-8", "surrogatepass")
+    assert body_has_refs(cached) == has_refs(body)
+    assert packed_field(cached, "body_html") is not None  # still not decoded
+    assert cached == parsed and hash(cached) == hash(parsed)
+    assert cached.body_html == body and packed_field(cached, "body_html") is None
+    again = cache_format.loads(cache_format.dumps(Parsed(cached)), source).article  # stored again
+    for other in (again, copy.copy(again), pickle.loads(pickle.dumps(again)),
+                  dataclasses.replace(again, title="عنوان")):
+        assert (other.body_html, other.toc_html) == (body, "<ul><li>ت</li></ul>")
+    assert again == parsed
+    with pytest.raises(AttributeError):
+        _ = cached.no_such_field
