@@ -386,3 +386,15 @@ def test_a_cached_article_decodes_its_html_when_first_read_and_equals_the_parsed
     assert again == parsed
     with pytest.raises(AttributeError):
         _ = cached.no_such_field
+
+
+def test_the_record_of_the_last_build_is_read_once_per_build(site_factory, monkeypatch):
+    root = site_factory(news(), config=CONFIG)
+    cached_build(root)
+    path = root / "content/articles/2026-11-02-n2.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("فقرة ثانية", "فقرة معدلة"), encoding="utf-8")
+    real_load, loads = build_cache.build_record.load, []
+    monkeypatch.setattr(build_cache.build_record, "load", lambda *a: loads.append(a) or real_load(*a))
+    result, _cache = cached_build(root)
+    assert len(loads) == 1 and "articles/n2/index.html" in result.rendered
+    assert "tags/فردي/rss.xml" not in result.rendered  # the record was used
