@@ -108,18 +108,36 @@ def sync_all(source: Path, tree: Path) -> None:
 
 def _mirror_new(source: Path, tree: Path) -> None:
     """`sync_all` into a folder that does not exist yet: nothing to compare or replace, so plain
-    mkdir and link calls (the first build after a cold one mirrors the whole site this way)."""
+    mkdir and link calls (the first multi-file update after a cold build mirrors the whole site
+    this way). Names are resolved against open folders, without a Path object per file: a third
+    of the time of linking full paths, about what `cp -al` takes."""
+    _mirror_folder(os.fspath(source), os.fspath(tree))
+
+
+def _mirror_folder(source: str, tree: str) -> None:
     os.mkdir(tree)
-    with os.scandir(source) as entries:
-        for entry in entries:
-            target = os.path.join(tree, entry.name)
-            if entry.is_dir(follow_symlinks=False):
-                _mirror_new(Path(entry.path), Path(target))
-                continue
-            try:
-                os.link(entry.path, target, follow_symlinks=False)
-            except OSError:  # a file system without hard links
-                shutil.copy2(entry.path, target, follow_symlinks=False)
+    folders = []
+    source_fd = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        tree_fd = os.open(tree, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            with os.scandir(source_fd) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.name)
+                        continue
+                    try:
+                        os.link(entry.name, entry.name, src_dir_fd=source_fd, dst_dir_fd=tree_fd,
+                                follow_symlinks=False)
+                    except OSError:  # a file system without hard links
+                        shutil.copy2(os.path.join(source, entry.name), os.path.join(tree, entry.name),
+                                     follow_symlinks=False)
+        finally:
+            os.close(tree_fd)
+    finally:
+        os.close(source_fd)
+    for name in folders:
+        _mirror_folder(os.path.join(source, name), os.path.join(tree, name))
 
 
 def sync_path(source: Path, tree: Path, rel: str) -> None:

@@ -119,3 +119,24 @@ def test_one_change_that_a_single_rename_cannot_make_goes_through_the_tree(tmp_p
     write(new[change], [], out)
     assert out.stat().st_ino != identity  # swapped whole
     assert {k: v[0] for k, v in snapshot(out).items() if k != MARKER} == {f.path: f.data for f in new[change]}
+
+
+def test_mirroring_a_new_tree_links_every_file_and_symlink_and_makes_every_folder(tmp_path):
+    from sitegen.shadow import _mirror_new
+
+    source = tmp_path / "output"
+    for rel in ("index.html", "a/index.html", "a/b/c/index.html", "empty/.keep", "ملف عربي/index.html"):
+        (source / rel).parent.mkdir(parents=True, exist_ok=True)
+        (source / rel).write_text(rel, encoding="utf-8")
+    (source / "hollow").mkdir()
+    os.symlink("index.html", source / "a/link.html")
+    tree = tmp_path / "tree"
+    _mirror_new(source, tree)
+    found = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*"))
+    assert found == sorted(p.relative_to(source).as_posix() for p in source.rglob("*"))
+    for path in source.rglob("*"):
+        mirrored = tree / path.relative_to(source)
+        if path.is_symlink():
+            assert mirrored.is_symlink() and os.readlink(mirrored) == "index.html"
+        elif path.is_file():
+            assert os.path.samefile(path, mirrored)
