@@ -107,6 +107,14 @@ class Article:
 PACKED_FIELDS = ("body_html", "toc_html")  # what the build cache may leave undecoded
 
 
+def unpack_fields(article: Article) -> None:
+    """Decode the fields still packed (see __getattr__) now, and drop their bytes."""
+    packed = article.__dict__.pop("_packed", None) or {}
+    for name, data in packed.items():
+        if name not in article.__dict__ and data is not None:
+            object.__setattr__(article, name, data.decode("utf-8", "surrogatepass"))
+
+
 def packed_field(article: Article, name: str) -> bytes | None:
     """The UTF-8 bytes of `article.<name>` while it is still undecoded (see __getattr__), else None."""
     found = article.__dict__

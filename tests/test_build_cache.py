@@ -398,3 +398,24 @@ def test_the_record_of_the_last_build_is_read_once_per_build(site_factory, monke
     result, _cache = cached_build(root)
     assert len(loads) == 1 and "articles/n2/index.html" in result.rendered
     assert "tags/فردي/rss.xml" not in result.rendered  # the record was used
+
+
+def test_articles_parsed_by_this_build_arrive_decoded_and_cached_ones_stay_packed(site_factory):
+    """A freshly parsed article's page is rendered in this build: its HTML is decoded once, in the
+    main process, so that render workers share it instead of each decoding its own copy."""
+    from sitegen.build import StageTimer, discover_site
+    from sitegen.config import load_config
+    from sitegen.model import packed_field
+    from sitegen.parsing import parse
+    from sitegen.themes import load_theme_chain
+
+    root = site_factory(news(), config=CONFIG)
+    config = load_config(root)
+    sources, _static = discover_site(config, load_theme_chain(config.root, config.theme), StageTimer())
+    cache = BuildCache(root.resolve())
+    fresh, _ = parse(sources, config, cache)
+    cache.close()
+    assert fresh and all("body_html" in a.__dict__ and packed_field(a, "toc_html") is None for a in fresh)
+    again, _ = parse(sources, config, BuildCache(root.resolve()))
+    assert all(packed_field(a, "body_html") is not None for a in again)
+    assert [(a.body_html, a.toc_html) for a in again] == [(a.body_html, a.toc_html) for a in fresh]
