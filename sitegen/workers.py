@@ -65,11 +65,15 @@ def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
     # Frozen: a forked worker's garbage collector would otherwise walk every object it inherited
     # (all the site's articles, indexes...), costing seconds and copying memory pages it never
     # writes to otherwise.
+    # When the caller has frozen what it keeps for the whole build (build.py does after parsing),
+    # it stays frozen: unfreezing it here would put the collector back on every parsed article.
+    frozen_by_caller = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         with context.Pool(jobs, initializer=setup) as pool:
             for results in pool.imap(work, chunks):
                 yield from results
     finally:
-        gc.unfreeze()
+        if not frozen_by_caller:
+            gc.unfreeze()
 
