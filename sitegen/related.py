@@ -8,7 +8,7 @@ Editor pins (`related:` in front matter) come first, in their order. The rest ar
   spelling variants count once), normalised so one tag shared by two articles adds 1, then
   saturated as 1 − e^(−sum): «عاجل» on half the site adds little, two rare tags add more than one;
 * C: 1 when both are in the same section;
-* X: cosine similarity of the Arabic text (sitegen.textsim), split into exact tokens and stems;
+* X: cosine similarity of the Arabic text (sitegen.text_index), split into exact tokens and stems;
 * time: floor + (1 − floor) · ½^(days apart / half_life), looking backwards *and* forwards, so an
   old story links to its follow-ups (unless `include_newer = false`).
 
@@ -49,7 +49,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class Score(NamedTuple):
     """A candidate's score and what it is made of (weighted), for `sitegen related`.
 
-    A named tuple: made 120,000 times in a 10,000-article build, cheaper than a dataclass.
+    A named tuple: made 50,000 times in a 10,000-article build, cheaper than a dataclass.
     """
 
     total: float
