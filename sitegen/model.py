@@ -81,9 +81,7 @@ class Article:
         packed = self.__dict__.get("_packed")
         if packed is None or name not in packed:
             raise AttributeError(f"'Article' object has no attribute '{name}'")
-        value = packed[name].decode("utf-8", "surrogatepass")
-        object.__setattr__(self, name, value)
-        return value
+        return _decode_packed(self, name, packed[name])
 
     @property
     def kind(self) -> Kind:
@@ -112,7 +110,13 @@ def unpack_fields(article: Article) -> None:
     packed = article.__dict__.pop("_packed", None) or {}
     for name, data in packed.items():
         if name not in article.__dict__ and data is not None:
-            object.__setattr__(article, name, data.decode("utf-8", "surrogatepass"))
+            _decode_packed(article, name, data)
+
+
+def _decode_packed(article: Article, name: str, data: bytes) -> str:
+    value = data.decode("utf-8", "surrogatepass")
+    object.__setattr__(article, name, value)  # frozen, but this field was never set
+    return value
 
 
 def packed_field(article: Article, name: str) -> bytes | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import NamedTuple
@@ -33,7 +32,7 @@ from . import workers
 from .freshness import time_window
 from .model import Article
 from .postings import FlatPostings, rank_in_group, rows_of
-from .related_cache import RankingStore, StoredRanking, ranking_digest
+from .related_cache import RankingRows, RankingStore, ranking_digest
 from .site import Site
 from .taxonomy import Taxonomy
 from .text_index import TextIndex
@@ -130,7 +129,7 @@ class Relater:
         if stored is not None:
             return Ranking(*stored)
         ranking = self._rank_all(jobs)
-        store.save(digest, StoredRanking(ranking.first, ranking.others, ranking.scores))
+        store.save(digest, ranking)
         return ranking
 
     def _rank_all(self, jobs: int) -> Ranking:
@@ -229,15 +228,10 @@ class Relater:
         return chosen
 
 
-@dataclass(frozen=True)
-class Ranking:
-    """Every article's ranked candidates: rows first[d]..first[d + 1] - 1 are article d's."""
+class Ranking(RankingRows):
+    """The rows as ranked or stored, and the Score of a row."""
 
-    first: list[int]
-    others: list[int]
-    # Per row: total, tags, category, tokens, stems, time. An array, made into Python floats only
-    # for the rows a block shows (about half of them).
-    scores: np.ndarray
+    __slots__ = ()
 
     @classmethod
     def of(cls, doc: np.ndarray, other: np.ndarray, scores: np.ndarray, size: int) -> Ranking:

@@ -29,10 +29,14 @@ from .textsim import PackedFeatures
 FILE_NAME = "related.npz"
 
 
-class StoredRanking(NamedTuple):
+class RankingRows(NamedTuple):
+    """Every article's ranked candidates: rows first[d]..first[d + 1] - 1 are article d's."""
+
     first: list[int]
     others: list[int]
-    scores: np.ndarray  # one row of 6 floats per entry of `others`
+    # Per row: total, tags, category, tokens, stems, time. An array, made into Python floats only
+    # for the rows a block shows (about half of them).
+    scores: np.ndarray
 
 
 def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible: np.ndarray,
@@ -60,18 +64,18 @@ class RankingStore:
         self.path = folder / FILE_NAME
         self.read = read
 
-    def load(self, digest: bytes) -> StoredRanking | None:
+    def load(self, digest: bytes) -> RankingRows | None:
         if not self.read:
             return None
         try:
             with np.load(self.path, allow_pickle=False) as stored:
                 if stored["digest"].tobytes() != digest:
                     return None
-                return StoredRanking(stored["first"].tolist(), stored["others"].tolist(), stored["scores"])
+                return RankingRows(stored["first"].tolist(), stored["others"].tolist(), stored["scores"])
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None  # missing, damaged or of another layout: ranked again
 
-    def save(self, digest: bytes, ranking: StoredRanking) -> None:
+    def save(self, digest: bytes, ranking: RankingRows) -> None:
         temporary = self.path.with_name(f".{FILE_NAME}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

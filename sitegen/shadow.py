@@ -58,9 +58,7 @@ class Shadow:
             for rel in sorted(changed, key=lambda rel: (self.tree / rel).exists()):
                 sync_path(self.tree, self.output_dir, rel)
             changed = []  # the tree already equals output/
-        temporary = self.pending.with_suffix(".tmp")
-        temporary.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.pending)
+        self._write_pending(changed)
 
     def will_change(self, rel: str) -> None:
         """output/ is about to change at `rel` without a swap (one rename): list it in `pending`
@@ -71,8 +69,11 @@ class Shadow:
             return  # no list: the next build compares the whole tree (or there is no tree)
         if not isinstance(changed, list) or rel in changed:
             return
+        self._write_pending(changed + [rel])
+
+    def _write_pending(self, changed: list[str]) -> None:
         temporary = self.pending.with_suffix(".tmp")
-        temporary.write_text(json.dumps(changed + [rel], ensure_ascii=False), encoding="utf-8")
+        temporary.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.pending)
 
     def discard(self) -> None:
