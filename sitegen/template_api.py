@@ -46,16 +46,22 @@ def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
     seo.install(env, config, urls)  # Open Graph, JSON-LD and feed links for partials/head_meta.html
 
 
-def _memo(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Cache results by (hashable) arguments; anything unhashable is computed each time."""
-    results: dict[tuple, Any] = {}
+def _memo(function: Callable[..., Any], key: Callable[..., Any] | None = None) -> Callable[..., Any]:
+    """Cache results by (hashable) arguments, or by what `key` makes of them (None: not cached);
+    anything unhashable is computed each time."""
+    results: dict[Any, Any] = {}
 
     def cached(*args: Any, **kwargs: Any) -> Any:
-        key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
+        if key is not None:
+            found_key = key(*args, **kwargs)
+            if found_key is None:
+                return function(*args, **kwargs)
+        else:
+            found_key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
         try:
-            return results[key]
+            return results[found_key]
         except KeyError:
-            result = results[key] = function(*args, **kwargs)
+            result = results[found_key] = function(*args, **kwargs)
             return result
         except TypeError:  # unhashable
             return function(*args, **kwargs)
@@ -115,37 +121,19 @@ def _translator(strings: Translations) -> Callable[..., str]:
     """`t(key, n=None, **values)`, memoised by its arguments *and their types* (1, 1.0 and True
     are equal keys but show differently). Pagination's `page_of` and `page_n` pass keywords on
     every listing page, and each unmemoised call formats numbers with Babel."""
-    results: dict[tuple, str] = {}
 
-    def t(key: str, n: Any = None, **values: Any) -> str:
-        memo_key = (key, n, type(n), *((name, value, type(value)) for name, value in values.items()))
-        try:
-            return results[memo_key]
-        except KeyError:
-            found = results[memo_key] = _translate(strings, key, n, values)
-            return found
-        except TypeError:  # an unhashable value
-            return _translate(strings, key, n, values)
+    def typed(key: str, n: Any = None, **values: Any) -> tuple:
+        return (key, n, type(n), *((name, value, type(value)) for name, value in values.items()))
 
-    return t
+    return _memo(lambda key, n=None, **values: _translate(strings, key, n, values), key=typed)
 
 
 def _iso_memo() -> Callable[[datetime], str]:
     """`iso`, memoised: dates repeat across pages (cards, related items, feeds), and isoformat
     costs some fifty times a dict lookup. Keyed by the offset too: equal datetimes are the same
-    instant, but 12:00+03:00 and 09:00+00:00 are written differently."""
-    results: dict[tuple[datetime, Any], str] = {}
-
-    def cached(moment: datetime) -> str:
-        if type(moment) is not datetime:  # anything else fails or formats as iso() says
-            return iso(moment)
-        key = (moment, moment.utcoffset())
-        found = results.get(key)
-        if found is None:
-            found = results[key] = iso(moment)
-        return found
-
-    return cached
+    instant, but 12:00+03:00 and 09:00+00:00 are written differently. Anything but a datetime is
+    passed to iso() as it is (it fails or formats as iso() says)."""
+    return _memo(iso, key=lambda moment: (moment, moment.utcoffset()) if type(moment) is datetime else None)
 
 
 def _translate(strings: Translations, key: str, n: Any, values: dict[str, Any]) -> str:
