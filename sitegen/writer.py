@@ -88,6 +88,10 @@ class Staging:
     output_dir: Path
     whole: bool = field(init=False)  # True: a brand-new output folder is built here
     path: Path = field(init=False)
+    # Folders (relative, POSIX) this process has made in the staging folder, or found made by
+    # another worker: a cold build stages 18,000 pages into some 18,000 folders, and
+    # Path.mkdir(parents=True, exist_ok=True) asked the file system again for each page's parents.
+    _made: set[str] = field(init=False, default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         self.whole = not self.output_dir.is_dir() or not any(self.output_dir.iterdir())
@@ -106,11 +110,39 @@ class Staging:
         return self.path / hashlib.blake2b(rel.encode("utf-8"), digest_size=16).hexdigest()
 
     def stage(self, rel: str, data: bytes) -> FileState:
-        target = self.staged_file(rel)
         if self.whole:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        return FileState(len(data), target.stat().st_mtime_ns, digest_of(data))
+            folder = rel.rpartition("/")[0]
+            if folder:
+                self._make_folder(folder)
+            target = f"{self.path}/{rel}"  # a str: no Path object per page
+        else:
+            target = str(self.staged_file(rel))
+        # As Path.write_bytes (same flags and mode), with the modification time taken from the open
+        # file once everything is written: no second look-up of the path.
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            written = 0
+            while written < len(data):  # os.write may write less than asked
+                written += os.write(fd, data[written:] if written else data)
+            mtime_ns = os.fstat(fd).st_mtime_ns
+        finally:
+            os.close(fd)
+        return FileState(len(data), mtime_ns, digest_of(data))
+
+    def _make_folder(self, folder: str) -> None:
+        """mkdir -p of `folder` (relative) inside the staging folder, asking only about folders
+        this process has not made or seen yet."""
+        if folder in self._made:
+            return
+        parent = folder.rpartition("/")[0]
+        if parent:
+            self._make_folder(parent)
+        try:
+            os.mkdir(f"{self.path}/{folder}")
+        except FileExistsError:  # made by another worker, or a file in the way (as Path.mkdir)
+            if not os.path.isdir(f"{self.path}/{folder}"):
+                raise
+        self._made.add(folder)
 
     def same_as_output(self, rel: str, data: bytes) -> FileState | None:
         """The output file's state when it already holds exactly `data`, else None."""
