@@ -79,9 +79,13 @@ def resolved_body(site: Site, article: Article, see_also: str) -> Markup:
 def article_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:
     label = see_also_label(site)
     for article in site.everything:
-        default = "article.html" if article.kind == "article" else "page.html"
-        yield PageJob(output_file(article.url), article.template or default,
-                      article_context(site, article, label, indexes), article.path)
+        yield article_job(site, article, label, indexes)
+
+
+def article_job(site: Site, article: Article, see_also: str, indexes: Indexes | None) -> PageJob:
+    default = "article.html" if article.kind == "article" else "page.html"
+    return PageJob(output_file(article.url), article.template or default,
+                   article_context(site, article, see_also, indexes), article.path)
 
 
 def home_jobs(site: Site, indexes: Indexes) -> Iterator[PageJob]:

@@ -1,24 +1,36 @@
-"""What the dev server shows besides the built files: draft badges, and the error page.
+"""What the dev server shows besides the built files: draft badges, quick pages, the error page.
 
 `PreviewBuilder.rebuild()` builds the site into the server's own folder (never output/) and
-returns either a good `Preview` or the failure. Nothing here
+returns either a good `Preview` or the failure; `PreviewBuilder.quick()` renders the page of an
+article just saved against the last build, to show before the rebuild has finished. Nothing here
 prints or serves: serve.py does that, so this part is tested without a server.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jinja2
+
 from .build import BuildResult, build
 from .build_cache import BuildCache
 from .diagnostics import BuildError, Diagnostic, error
+from .markup import MarkdownRenderer
+from .model import Article
+from .parsing import parse_source
+from .planning import article_job, see_also_label
 from .progress import Progress, no_progress
+from .rendering import render_job
 from .site import BuildOptions
+from .template_api import install
+from .themes import create_environment, load_theme_chain
 from .urls import UrlBuilder, output_file
 
 DRAFT_LABEL = "مسودة"
@@ -107,6 +119,10 @@ class PreviewBuilder:
         self.root = root
         self.overrides = {"output_dir": str(folder.resolve()), "base_url": base_url}
         self.options = BuildOptions(drafts=drafts, future=drafts)
+        self._last: BuildResult | None = None  # the last good build that loaded the whole site
+        self._env: jinja2.Environment | None = None  # its templates, for quick pages
+        self._renderer: MarkdownRenderer | None = None
+        self._by_path: dict[str, Article] | None = None  # its articles by source path
 
     def rebuild(self, progress: Progress = no_progress) -> Outcome:
         cache = BuildCache(self.root.resolve())  # one per build: the build closes it
@@ -119,7 +135,68 @@ class PreviewBuilder:
             detail = "".join(traceback.format_exception_only(exc)).strip()
             return Outcome(failure=(error("", f"internal error while building: {detail}"),),
                            summary="build failed: internal error (please report it)")
+        if not result.up_to_date:
+            # Settings and templates may have changed: what quick pages are made with is made
+            # again, now, while nobody waits (compiling the templates takes a tenth of a second).
+            self._last, self._env, self._renderer, self._by_path = result, None, None, None
+            self._warm(result)
         return Outcome(result=result, preview=Preview.of(result), parsed=cache.misses)
+
+    def quick(self, paths: set[str]) -> QuickPage | None:
+        """The page of the one article that `paths` changed, rendered at once against the last
+        build: its tags, related news and the pages listing it stay as they were until the
+        rebuild that always follows. On a 10,000-article site that rebuild takes seconds; this
+        takes milliseconds. None when a save is more than that (several files, a new or deleted
+        one, settings or templates, a changed URL) or the article has errors: the rebuild tells."""
+        last = self._last
+        if last is None or len(paths) != 1:
+            return None
+        old = self._article_at(last, Path(next(iter(paths))))
+        if old is None:
+            return None
+        try:
+            data = old.source.path.read_bytes()
+        except OSError:
+            return None
+        # Read into locals: a rebuild on the server's worker thread may reset these meanwhile.
+        renderer = self._renderer = self._renderer or MarkdownRenderer(last.config.markdown.toc_depth)
+        article, problems = parse_source(old.source, data, last.config, renderer)
+        if article is None or problems or article.url != old.url:
+            return None
+        job = article_job(last.site, article, see_also_label(last.site), last.indexes)
+        page, problem = render_job(job, self._environment(last), last.config.root)
+        return None if problem else QuickPage(job.output, page)
+
+    def _warm(self, last: BuildResult) -> None:
+        env = self._environment(last)
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html") and ":" not in name):
+            try:
+                env.get_template(name)
+            except jinja2.TemplateError:
+                continue  # reported by the build when a page uses it
+
+    def _article_at(self, last: BuildResult, path: Path) -> Article | None:
+        """The article or page of the last build read from `path` (a Markdown file)."""
+        if path.suffix.lower() != ".md":
+            return None
+        by_path = self._by_path = self._by_path or {a.source.rel_path: a for a in last.site.everything}
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
+        return by_path.get(unicodedata.normalize("NFC", Path(rel).as_posix()))
+
+    def _environment(self, last: BuildResult) -> jinja2.Environment:
+        env = self._env
+        if env is None:
+            config = last.config
+            env = create_environment(config.root, load_theme_chain(config.root, config.theme))
+            install(env, config, UrlBuilder(config.base_url))
+            self._env = env
+        return env
+
+
+@dataclass(frozen=True)
+class QuickPage:
+    output: str  # the page's path in the output folder
+    data: bytes
 
 
 def error_page(outcome: Outcome) -> bytes:

@@ -20,7 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 from tornado.websocket import websocket_connect
 
-from sitegen.preview import Preview
+from sitegen.preview import Preview, PreviewBuilder
 
 from sitetools import REPO, article, build_site, snapshot, write_site
 
@@ -290,3 +290,142 @@ def test_watcher_sees_additions_changes_and_removals_but_not_editor_swap_files(t
     edit(root, "site.toml", (root / "site.toml").read_text() + "\n")
     changed = {Path(p).relative_to(root).as_posix() for p in changed_paths(before, scan(roots))}
     assert changed == {"content/articles/a.md", "content/articles/b.md", "content/articles/c.md", "site.toml"}
+
+
+QUICK_FILES = {
+    ARTICLE: article("افتتاح الميناء الجديد", tags="[النقل, الموانئ]", body="نص عن الميناء والنقل البحري."),
+    "content/articles/2026-11-18-ship.md": article("وصول أول سفينة إلى الميناء", tags="[النقل]",
+                                                   body="نص عن السفينة والميناء والنقل البحري."),
+    "content/articles/2026-11-17-bridge.md": article("جسر جديد", body="نص عن الجسر."),
+}
+
+
+def _builder(site_factory) -> tuple[Path, PreviewBuilder]:
+    root = site_factory(QUICK_FILES)
+    builder = PreviewBuilder(root, root / ".sitegen-cache" / "serve-test", "http://127.0.0.1:8000/")
+    return root, builder
+
+
+def test_a_saved_article_s_page_is_rendered_at_once_against_the_last_build(site_factory):
+    """The quick page: the edited text, with the last build's tags and related news; nothing is
+    written (the rebuild that follows writes the real page)."""
+    root, builder = _builder(site_factory)
+    assert builder.quick({str(root / ARTICLE)}) is None  # nothing built yet
+    assert builder.rebuild().ok
+    folder = root / ".sitegen-cache/serve-test"
+    before = snapshot(folder)
+    built = BeautifulSoup((folder / "articles/port/index.html").read_bytes(), "lxml")
+    related = [a.get_text(strip=True) for a in built.select(".related-news a")]
+    tags = [a.get_text(strip=True) for a in built.select("a[href*='/tags/']")]
+    assert related and tags
+    edit(root, ARTICLE, article("افتتاح الميناء بعد التعديل", tags="[النقل, الموانئ]",
+                                body="نص جديد عن الميناء والنقل البحري."))
+    page = builder.quick({str(root / ARTICLE)})
+    assert page is not None and page.output == "articles/port/index.html"
+    quick = BeautifulSoup(page.data, "lxml")
+    assert quick.h1.get_text() == "افتتاح الميناء بعد التعديل"
+    assert "نص جديد عن الميناء" in quick.select_one("article").get_text()
+    assert [a.get_text(strip=True) for a in quick.select(".related-news a")] == related
+    assert [a.get_text(strip=True) for a in quick.select("a[href*='/tags/']")] == tags
+    assert snapshot(folder) == before
+    # The rebuild makes the same page (here nothing else about it changed).
+    assert builder.rebuild().ok
+    assert (folder / page.output).read_bytes() == page.data
+
+
+@pytest.mark.parametrize("change", ["two files", "new file", "new url", "error", "settings", "missing"])
+def test_a_save_that_is_more_than_one_article_s_text_waits_for_the_rebuild(site_factory, change):
+    root, builder = _builder(site_factory)
+    assert builder.rebuild().ok
+    paths = {str(root / ARTICLE)}
+    if change == "two files":
+        edit(root, ARTICLE, article("عنوان آخر"))
+        paths.add(str(root / "content/articles/2026-11-18-ship.md"))
+    elif change == "new file":
+        edit(root, "content/articles/2026-11-22-new.md", article("خبر جديد"))
+        paths = {str(root / "content/articles/2026-11-22-new.md")}
+    elif change == "new url":
+        edit(root, ARTICLE, article("افتتاح الميناء الجديد", slug="harbour"))
+    elif change == "error":
+        edit(root, ARTICLE, article("افتتاح الميناء الجديد", date="أمس"))
+    elif change == "settings":
+        paths = {str(root / "site.toml")}
+    else:
+        (root / ARTICLE).unlink()
+    assert builder.quick(paths) is None
+
+
+def test_quick_pages_give_way_to_the_rebuild_that_read_their_save(site_factory, monkeypatch):
+    """A rebuild that began before a save must not take that save's quick page away (the reader
+    would see the old text until the next rebuild); one that began after it does."""
+    from concurrent.futures import Future
+
+    from livereload.handlers import LiveReloadHandler
+
+    from sitegen.preview import Outcome, QuickPage
+    from sitegen.serve import DevServer
+
+    monkeypatch.setattr(LiveReloadHandler, "reload_waiters", classmethod(lambda cls, path=None: None))
+    root = site_factory(QUICK_FILES)
+    dev = DevServer(root, "127.0.0.1", free_port(), drafts=True, quiet=True)
+    try:
+        dev.outcome = dev.builder.rebuild()
+        dev._quick = {"articles/port/index.html": (2, QuickPage("articles/port/index.html", b"<h1>2</h1>"))}
+        assert dev.quick_page("articles/port/").data == b"<h1>2</h1>"
+        assert dev.quick_page("articles/port/index.html").data == b"<h1>2</h1>"
+        assert dev.quick_page("articles/ship/") is None
+        done: Future[Outcome] = Future()
+        done.set_result(dev.outcome)
+        dev._building = True
+        dev._finished(done, set(), saves=1)  # began before save 2
+        assert dev.quick_page("articles/port/") is not None
+        dev._building = True
+        dev._finished(done, set(), saves=2)
+        assert dev.quick_page("articles/port/") is None
+    finally:
+        dev.close()
+
+
+def test_the_watcher_hears_saves_as_they_happen_without_scanning(tmp_path):
+    from sitegen.watch import SiteWatcher
+
+    root = write_site(tmp_path / "site", {"content/articles/a.md": "أ"})
+    heard: list[set[str]] = []
+    watcher = SiteWatcher(root, heard.append)
+    try:
+        assert watcher.uses_events
+        (root / "content/articles/.a.md.swp").write_text("x")
+        edit(root, "content/articles/a.md", "أأ")
+        (root / "content/articles/b.md").write_text("ب")
+        edit(root, "site.toml", (root / "site.toml").read_text() + "\n")
+        (root / "output").mkdir()
+        (root / "output/x.html").write_text("x")
+        wanted = {"content/articles/a.md", "content/articles/b.md", "site.toml"}
+        deadline = time.monotonic() + 10
+        seen: set[str] = set()
+        while not wanted <= seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+            watcher._deliver()  # what the server's loop does when woken
+            seen = {Path(p).relative_to(root).as_posix() for batch in heard for p in batch}
+        time.sleep(0.2)
+        watcher._deliver()
+        seen = {Path(p).relative_to(root).as_posix() for batch in heard for p in batch}
+        assert seen == wanted
+        assert watcher.rescan() == set()
+    finally:
+        watcher.stop()
+
+
+def test_the_watcher_polls_where_events_cannot_be_had(tmp_path, monkeypatch):
+    import sitegen.watch as watch
+
+    class Refusing(watch.Observer):
+        def schedule(self, *args, **kwargs):
+            raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watch, "Observer", Refusing)
+    root = write_site(tmp_path / "site", {"content/articles/a.md": "أ"})
+    watcher = watch.SiteWatcher(root, lambda paths: None)
+    assert not watcher.uses_events
+    edit(root, "content/articles/a.md", "أأ")
+    assert {Path(p).relative_to(root).as_posix() for p in watcher.rescan()} == {"content/articles/a.md"}
