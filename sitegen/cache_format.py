@@ -8,7 +8,6 @@ any other code (a development checkout, an upgraded Markdown) simply never match
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
 import functools
 import hashlib
@@ -56,8 +55,11 @@ def parse_settings(config: SiteConfig) -> bytes:
 
 
 def _pack_article(article: Article) -> tuple:
-    """An Article whose long HTML fields are stored as UTF-8 bytes, decoded only when read."""
+    """An Article whose long HTML fields are stored as UTF-8 bytes, decoded only when read, and
+    without its SourceFile: `loads` puts back the caller's own (rebuilding its Path on every load
+    is slow). The key stays, as None, so that the article's fields keep their order."""
     state = {name: value for name, value in article.__dict__.items() if name != "_packed"}
+    state["source"] = None
     packed = {name: state.pop(name).encode("utf-8", "surrogatepass") if name in state
               else packed_field(article, name) for name in PACKED_FIELDS}
     return _unpack_article, (state, packed)
@@ -71,22 +73,12 @@ def _unpack_article(state: dict, packed: dict[str, bytes]) -> Article:
 
 
 class _Pickler(pickle.Pickler):
-    dispatch_table = {**copyreg.dispatch_table, Article: _pack_article}
-
-    # The SourceFile is the lookup's own (rebuilding its Path on every load is slow).
-    def persistent_id(self, obj: object) -> str | None:
-        return "source" if isinstance(obj, SourceFile) else None
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, source: SourceFile):
-        super().__init__(io.BytesIO(data))
-        self.source = source
-
-    def persistent_load(self, pid: object) -> SourceFile:
-        if pid != "source":
-            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
-        return self.source
+    # reducer_override is asked only about objects other than str, bytes, numbers, dict, list,
+    # tuple...: a dozen per parse result. A persistent_id would be called for every object (a
+    # hundred), and a dispatch_table is looked up for every other type too, each miss a KeyError
+    # raised and caught inside pickle: either made writing a parse result a third slower.
+    def reducer_override(self, obj: object) -> object:
+        return _pack_article(obj) if type(obj) is Article else NotImplemented  # type: ignore[arg-type]
 
 
 def dumps(parsed: Parsed) -> bytes:
@@ -95,5 +87,8 @@ def dumps(parsed: Parsed) -> bytes:
     return stream.getvalue()
 
 
-def loads(data: bytes, source: SourceFile) -> object:
-    return _Unpickler(data, source).load()
+def loads(data: bytes, source: SourceFile) -> Parsed:
+    parsed = pickle.loads(data)
+    if parsed.article is not None:
+        parsed.article.__dict__["source"] = source  # frozen, but set here as it was made
+    return parsed

@@ -13,6 +13,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from . import frontmatter_lines
 from .diagnostics import Diagnostic, error
 
 
@@ -106,6 +107,10 @@ def _fast_entries(fm_text: str, path: str,
     pure-Python loader, whose errors the diagnostics are written for. Both give the same nodes."""
     if _CLoader is None or _NON_PRINTABLE.search(fm_text):
         return None
+    simple = frontmatter_lines.read(fm_text, _CLoader)
+    if simple is not None:  # the usual shape, read without composing YAML nodes
+        return {key: Entry(key, value, first_line + line + 1, 1, col + 1, raw)
+                for key, value, line, col, raw in simple}, []
     loader = _CLoader(fm_text)
     try:
         node = loader.get_single_node()
