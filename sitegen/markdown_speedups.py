@@ -15,7 +15,10 @@ skips such work only when a cheap test proves it would have had no effect:
 * the table of contents takes a heading's inner HTML from its text when it is plain text (no
   child elements, attributes or placeholders), instead of serialising the heading and running
   every postprocessor over it;
-* whitespace normalisation skips its regex for lines of spaces when no line ends in a space.
+* whitespace normalisation skips its regex for lines of spaces when no line ends in a space;
+* a block that only the paragraph processor can take (it starts with a letter and holds none of
+  the characters the other block processors look for) goes straight to it, instead of being
+  offered to a dozen processors in turn (most blocks of news prose are such paragraphs).
 
 Every shortcut knows the processors it shortcuts by name and class; if an extension we do not
 know is registered, the affected shortcut is not installed (see `install`). tests/test_fast_paths
@@ -33,10 +36,16 @@ from markdown import util
 from markdown.blockprocessors import (
     BlockProcessor,
     BlockQuoteProcessor,
+    CodeBlockProcessor,
+    EmptyBlockProcessor,
     HashHeaderProcessor,
     HRProcessor,
+    ListIndentProcessor,
+    OListProcessor,
+    ParagraphProcessor,
     ReferenceProcessor,
     SetextHeaderProcessor,
+    UListProcessor,
 )
 from markdown.extensions import toc as toc_module
 from markdown.extensions.attr_list import AttrListTreeprocessor
@@ -78,6 +87,44 @@ BLOCK_NEEDLES: dict[str, tuple[type[BlockProcessor], tuple[str, ...]]] = {
     "reference": (ReferenceProcessor, ("]:",)),  # [id]: url
     "footnote": (FootnoteBlockProcessor, ("[^",)),  # [^1]: text
 }
+
+
+# Block processors (name, class name) that can come before the paragraph processor, and what a
+# block must not start with or contain for each of them to refuse it:
+PARAGRAPH_RIVALS: dict[str, str] = {
+    "empty": EmptyBlockProcessor.__name__,  # an empty block, or one starting with "\n"
+    "sitegen_see_also": "SeeAlsoProcessor",  # "[[" (markup.py, not imported here)
+    "indent": ListIndentProcessor.__name__,  # starts with tab_length spaces
+    "code": CodeBlockProcessor.__name__,  # starts with tab_length spaces
+    "table": TableProcessor.__name__,  # "|"
+    "hashheader": HashHeaderProcessor.__name__,  # "#"
+    "setextheader": SetextHeaderProcessor.__name__,  # a second line starting with "=" or "-"
+    "hr": HRProcessor.__name__,  # a line starting with "-", "_" or "*" after up to 3 spaces
+    "olist": OListProcessor.__name__,  # starts with a digit (re's \d: any decimal digit), or spaces
+    "ulist": UListProcessor.__name__,  # starts with "*", "+" or "-", or spaces
+    "quote": BlockQuoteProcessor.__name__,  # ">"
+    "footnote": FootnoteBlockProcessor.__name__,  # "[^"
+    "reference": ReferenceProcessor.__name__,  # "]:"
+}
+_RIVAL_STARTS = frozenset("\n -_*+")
+_RIVAL_NEEDLES = ("[[", "|", "#", "\n=", "\n-", "\n_", "\n*", "\n ", ">", "[^", "]:")
+
+
+class PlainParagraphs(BlockProcessor):
+    """First in line: hands a block that every processor before the paragraph one would refuse
+    straight to the paragraph processor (see PARAGRAPH_RIVALS)."""
+
+    def __init__(self, parser: Any, paragraph: ParagraphProcessor):
+        super().__init__(parser)
+        self.paragraph = paragraph
+
+    def test(self, parent: Any, block: str) -> bool:
+        first = block[:1]
+        return (first != "" and first not in _RIVAL_STARTS and not first.isdecimal()
+                and not any_in(_RIVAL_NEEDLES, block))
+
+    def run(self, parent: Any, blocks: list[str]) -> Any:
+        return self.paragraph.run(parent, blocks)
 
 
 class QuickInlineProcessor(InlineProcessor):
@@ -217,6 +264,7 @@ def install(md: markdown.Markdown) -> None:
     _install_source_gates(md)  # before _install_quick_normalize: it looks for the original class
     _install_quick_normalize(md)
     _install_quick_toc(md)
+    _install_plain_paragraphs(md)
 
 
 def _install_block_level_set(md: markdown.Markdown) -> None:
@@ -331,3 +379,14 @@ def _install_quick_normalize(md: markdown.Markdown) -> None:
     if type(_get(md.preprocessors, "normalize_whitespace")) is NormalizeWhitespace:
         md.preprocessors.register(QuickNormalizeWhitespace(md), "normalize_whitespace",
                                   _priority(md.preprocessors, "normalize_whitespace"))
+
+
+def _install_plain_paragraphs(md: markdown.Markdown) -> None:
+    processors = md.parser.blockprocessors
+    order = [(item.name, type(processors[item.name]).__name__) for item in processors._priority]
+    if (md.tab_length < 1 or not order or order[-1] != ("paragraph", ParagraphProcessor.__name__)
+            or not set(order[:-1]) <= PARAGRAPH_RIVALS.items()):
+        return
+    first = max(item.priority for item in processors._priority) + 1
+    quick = PlainParagraphs(md.parser, processors["paragraph"])
+    processors.register(quick, "sitegen_plain_paragraphs", first)

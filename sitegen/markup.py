@@ -165,7 +165,7 @@ def summary_of(html: str) -> str:
     """The HTML before `<!--more-->`, else the first paragraph (design §3)."""
     if MORE_MARKER in html:
         return html.split(MORE_MARKER, 1)[0].strip()
-    match = re.search(r"<p\b[^>]*>.*?</p>", html, flags=re.S)
+    match = _FIRST_PARAGRAPH.search(html)
     return match.group(0) if match else ""
 
 
@@ -173,13 +173,17 @@ def plain_text(html: str) -> str:
     """Tags stripped and whitespace folded: for descriptions and feeds' summaries."""
     import html as html_lib
 
-    text = re.sub(r"<sup[^>]*>.*?</sup>", "", html, flags=re.S)
+    text = _FOOTNOTE_REF.sub("", html) if "<sup" in html else html
     # Block tags separate words; inline ones do not: «و<a>رابط</a>» reads «ورابط», not «و رابط».
-    text = _BLOCK_TAG.sub(" ", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", text))
+    # split() and re's \s agree on what whitespace is (str.isspace): the same as replacing each
+    # run of it by one space and stripping the ends, without the regex.
+    return " ".join(html_lib.unescape(text).split())
 
 
+_FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.S)
+_FOOTNOTE_REF = re.compile(r"<sup[^>]*>.*?</sup>", re.S)
+_ANY_TAG = re.compile(r"<[^>]+>")
 _BLOCK_TAG = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|table|thead|tbody|tr|td|th|"
                         r"blockquote|pre|figure|figcaption|section|aside|header|footer|"
                         r"sitegen-card)\b[^>]*>", re.I)

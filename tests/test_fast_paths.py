@@ -190,3 +190,51 @@ def test_an_unknown_postprocessor_leaves_the_quick_table_of_contents_out():
 def test_lines_of_spaces_and_trailing_spaces_render_the_same(text):
     assert type(FAST._md.preprocessors["normalize_whitespace"]).__name__ == "QuickNormalizeWhitespace"
     assert_same_rendering(text)
+
+
+def plain_text_with_regexes(html: str) -> str:
+    """markup.plain_text as first written."""
+    import html as html_lib
+
+    text = re.sub(r"<sup[^>]*>.*?</sup>", "", html, flags=re.S)
+    text = markup._BLOCK_TAG.sub(" ", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
+
+
+HTML_BITS = ["<p>", "</p>", "<sup id=\"x\">", "</sup>", "<SUP>", "<a href=\"#\">", "</a>", "<br>",
+             "&amp;", "&nbsp;", "&#x2028;", "&lt;b&gt;", "<!--more-->", "<", ">", "\n", " "]
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.sampled_from(HTML_BITS), TEXT), max_size=12))
+def test_plain_text_equals_the_regex_version(bits):
+    html = "".join(bits)
+    assert markup.plain_text(html) == plain_text_with_regexes(html)
+
+
+# Blocks that look like paragraphs until a later character, a later line or the first character
+# says otherwise: each must reach the processor it reached before the plain-paragraph shortcut.
+PARAGRAPH_LOOKALIKES = [
+    "فقرة\n=====\n\nفقرة\n-----\n", "فقرة\n- بند\n- بند\n", "فقرة\n* * *\n", "فقرة\n___\n",
+    "فقرة\n    مسافات\n", "فقرة\n> اقتباس\n", "٣. بند\n٤. بند\n", "3. بند\n", "+ بند\n", "١٢٣ رقم أولاً\n",
+    "فقرة | عمود\n--- | ---\nأ | ب\n", "فقرة # ليست عنواناً\n", "فقرة\n# عنوان\n", "نص[^1]\n\n[^1]: ح\n",
+    "[مرجع]: /a\n", "نص [مرجع]\n\n[مرجع]: /a\n", "[[شاهد أيضاً: خبر]]\n", "فقرة\n\n\n\nفقرة\n",
+    "- بند\n\n    فقرة داخل البند\n\n    تكملة\n\nفقرة بعد القائمة\n", "1. أ\n\n2. ب\nتكملة كسولة\n",
+    "> اقتباس\nتكملة كسولة\n\nفقرة\n", "- بند\nسطر تابع\n- بند\n", "نص\n\n    كود\n\nنص\n",
+    "Apple تعلن\n\n«اقتباس» أول\n\n(قوس) أول\n\n_مائل_ أول\n\n*مائل* أول\n\n<b>خام</b>\n",
+]
+
+
+@pytest.mark.parametrize("text", PARAGRAPH_LOOKALIKES)
+def test_blocks_that_only_look_like_paragraphs_render_the_same(text):
+    assert "sitegen_plain_paragraphs" in FAST._md.parser.blockprocessors
+    assert_same_rendering(text)
+    assert_same_rendering(text.replace("\n\n", "\n"))
+
+
+def test_an_unknown_block_processor_leaves_the_paragraph_shortcut_out():
+    plain = MarkdownRenderer(speedups=False)._md
+    plain.parser.blockprocessors.register(plain.parser.blockprocessors["quote"], "unknown", 25)
+    markdown_speedups.install(plain)
+    assert "sitegen_plain_paragraphs" not in plain.parser.blockprocessors
