@@ -14,7 +14,8 @@ skips such work only when a cheap test proves it would have had no effect:
   (the block parser walks them once per block), and the block-level tag test uses a set;
 * the table of contents takes a heading's inner HTML from its text when it is plain text (no
   child elements, attributes or placeholders), instead of serialising the heading and running
-  every postprocessor over it;
+  every postprocessor over it, and skips tag stripping and unescaping for text without '<' or
+  placeholders;
 * whitespace normalisation skips its regex for lines of spaces when no line ends in a space;
 * a block that only the paragraph processor can take (it starts with a letter and holds none of
   the characters the other block processors look for) goes straight to it, instead of being
@@ -347,6 +348,24 @@ def quick_render_inner_html(el: Any, md: markdown.Markdown) -> str:
 _plain_render_inner_html = toc_module.render_inner_html
 
 
+def quick_strip_tags(text: str) -> str:
+    """toc.strip_tags for any text: without a '<' there is no comment or tag to take out (both
+    start with one), and what is left is its whitespace folding."""
+    if "<" not in text:
+        return " ".join(text.split())
+    return _plain_strip_tags(text)
+
+
+def quick_unescape(text: str) -> str:
+    """toc.unescape (which makes an UnescapeTreeprocessor per call) for any text: backslash
+    escapes are STX<digits>ETX placeholders, so text without STX is returned as it is."""
+    return _plain_unescape(text) if _STX in text else text
+
+
+_plain_strip_tags = toc_module.strip_tags
+_plain_unescape = toc_module.unescape
+
+
 def _install_quick_toc(md: markdown.Markdown) -> None:
     # TocTreeprocessor.run calls the module's render_inner_html for every heading; the function
     # put there passes every instance but this one (which says so) to the original.
@@ -356,6 +375,9 @@ def _install_quick_toc(md: markdown.Markdown) -> None:
     if type(toc) is not TocTreeprocessor or not postprocessors.items() <= TEXT_SAFE_POSTPROCESSORS.items():
         return
     toc_module.render_inner_html = quick_render_inner_html
+    # Equal to the originals for every input, so they serve every instance.
+    toc_module.strip_tags = quick_strip_tags
+    toc_module.unescape = quick_unescape
     md.sitegen_quick_toc = True  # type: ignore[attr-defined]
 
 

@@ -11,14 +11,7 @@ import hashlib
 import re
 import unicodedata
 
-from sitegen.arabic import (
-    find_words,
-    nfc,
-    strip_harakat,
-    strip_invisible,
-    strip_tatweel,
-    to_ascii_digits,
-)
+from sitegen.arabic import find_words, nfc, strip_for_slug, to_ascii_digits
 
 DEFAULT_MAX_LENGTH = 60
 
@@ -28,9 +21,8 @@ _WINDOWS_DRIVE_RE = re.compile(r"[A-Za-z]:[\\/]")
 
 def _clean(text: str) -> str:
     """NFC text without harakat, tatweel or invisible characters, ASCII digits, folded case."""
-    text = strip_invisible(strip_tatweel(strip_harakat(nfc(text))))
     # Recompose: deleting a character can bring a base letter and a combining mark together.
-    return nfc(to_ascii_digits(text).casefold())
+    return nfc(strip_for_slug(nfc(text)).casefold())
 
 
 def _is_mark(char: str) -> bool:

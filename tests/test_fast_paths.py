@@ -238,3 +238,38 @@ def test_an_unknown_block_processor_leaves_the_paragraph_shortcut_out():
     plain.parser.blockprocessors.register(plain.parser.blockprocessors["quote"], "unknown", 25)
     markdown_speedups.install(plain)
     assert "sitegen_plain_paragraphs" not in plain.parser.blockprocessors
+
+
+WORD_AS_FIRST_WRITTEN = re.compile(rf"(?:[^\W_][{arabic._MARKS}]*)+")
+
+
+@FUZZ
+@given(TEXT)
+def test_words_are_the_runs_the_first_pattern_found(text):
+    assert arabic.find_words(text) == WORD_AS_FIRST_WRITTEN.findall(text)
+    nfkc = unicodedata.normalize("NFKC", text)
+    assert arabic.find_words(nfkc) == WORD_AS_FIRST_WRITTEN.findall(nfkc)
+
+
+@FUZZ
+@given(TEXT)
+def test_slug_folding_in_one_pass_equals_the_four_steps(text):
+    steps = arabic.to_ascii_digits(arabic.strip_invisible(arabic.strip_tatweel(arabic.strip_harakat(text))))
+    assert arabic.strip_for_slug(text) == steps
+
+
+def test_words_with_marks_digits_and_underscores():
+    for text in ["नमस्ते दुनिया", "مَدْرَسَة_الحيّ", "\u0301أ", "أ\u0301\u0301ب", "a_b__c", "x\ufe0f❤️", "٣٤٥ ۱۲"]:
+        assert arabic.find_words(text) == WORD_AS_FIRST_WRITTEN.findall(text)
+
+
+TOC_TEXT_BITS = ["<", ">", "<!--", "-->", "<b>", "</b>", "<a href='>'>", "\x02", "\x03", "\x0242\x03",
+                 "\x02wzxhzdk:0\x03", "&amp;", " ", "\n", "\u2028", "\xa0"]
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.sampled_from(TOC_TEXT_BITS), TEXT), max_size=10))
+def test_quick_tag_stripping_and_unescaping_equal_the_toc_functions(bits):
+    text = "".join(bits)
+    assert markdown_speedups.quick_strip_tags(text) == markdown_speedups._plain_strip_tags(text)
+    assert markdown_speedups.quick_unescape(text) == markdown_speedups._plain_unescape(text)
