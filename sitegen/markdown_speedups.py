@@ -4,7 +4,8 @@ Markdown conversion is most of a cold build, and most of its time goes to work t
 a typical news article: regexes looking for syntax the text does not contain. Each speed-up here
 skips such work only when a cheap test proves it would have had no effect:
 
-* inline patterns are not tried on text holding none of the characters they start with;
+* inline patterns are not tried on text holding none of the characters they start with, and
+  text without placeholders is put back in the tree without looking for them;
 * a block processor is not asked about a block without the character its syntax needs (no '#',
   no ATX heading; no '|', no table), instead of a regex search over the whole block;
 * a pass that looks for something the document does not contain is skipped: attribute lists
@@ -129,13 +130,25 @@ class PlainParagraphs(BlockProcessor):
 
 
 class QuickInlineProcessor(InlineProcessor):
-    """InlineProcessor that skips the pattern loop for text no inline pattern can match."""
+    """InlineProcessor that skips the pattern loop for text no inline pattern can match, and the
+    placeholder search for text without one."""
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
         # "\n" first: most texts are one line, and one character is found faster than three.
         if any_in(_TRIGGERS, data) or ("\n" in data and "  \n" in data):
             return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
         return data
+
+    def _InlineProcessor__processPlaceholders(self, data: Any, parent: Any, isText: bool = True) -> list:  # noqa: N802, N803
+        # Text without a placeholder (most paragraphs) is only appended to the parent's text or
+        # tail: what the original's loop does for it, after a search and a nested function.
+        if type(data) is str and data and self._InlineProcessor__placeholder_prefix not in data:
+            if isText:
+                parent.text = parent.text + data if parent.text else data
+            else:
+                parent.tail = parent.tail + data if parent.tail else data
+            return []
+        return super()._InlineProcessor__processPlaceholders(data, parent, isText)  # type: ignore[misc]
 
 
 class SortedRegistry(Registry):

@@ -273,3 +273,13 @@ def test_quick_tag_stripping_and_unescaping_equal_the_toc_functions(bits):
     text = "".join(bits)
     assert markdown_speedups.quick_strip_tags(text) == markdown_speedups._plain_strip_tags(text)
     assert markdown_speedups.quick_unescape(text) == markdown_speedups._plain_unescape(text)
+
+
+@pytest.mark.parametrize("text", [
+    "نص <b>خام</b> ذيل و`كود` ذيل *مائل* ذيل [رابط](/a) ذيل\n",
+    "- بند *مائل* ذيل\n    - متداخل `كود`\n\n> اقتباس **غامق** و&amp; ذيل\n",
+    "## عنوان *مائل* ذيل\n\nنص[^1] ذيل\n\n[^1]: حاشية *مائلة*\n",
+    "<span>خام</span>\n\nنص \\*مهرب\\* ذيل\n",
+])
+def test_text_with_and_without_placeholders_renders_the_same(text):
+    assert_same_rendering(text)
