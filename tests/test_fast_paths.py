@@ -283,3 +283,15 @@ def test_quick_tag_stripping_and_unescaping_equal_the_toc_functions(bits):
 ])
 def test_text_with_and_without_placeholders_renders_the_same(text):
     assert_same_rendering(text)
+
+
+def test_block_level_answers_equal_markdowns_own():
+    import xml.etree.ElementTree as etree
+
+    import markdown
+
+    tags = ["p", "P", "div", "DIV/", "pre", "code", "span", "a", "sitegen-card", "hr/", "", "x" * 50,
+            etree.Comment, None, 3]
+    for _ in range(2):  # the second time from what the quick test remembered
+        for tag in tags:
+            assert FAST._md.is_block_level(tag) == markdown.Markdown.is_block_level(PLAIN._md, tag), tag

@@ -182,3 +182,16 @@ def test_mostly_simple_lines(lines):
 @given(st.lists(st.tuples(KEYS, WORDS, WORDS), min_size=1, max_size=5))
 def test_key_value_lines_made_of_pieces(pairs):
     same_as_yaml("".join(f"{key}: {first}{second}\n" for key, first, second in pairs))
+
+
+@pytest.mark.parametrize("zone", ["+03:00", "-03:30", "+00:00", "-00:00", "+05:45", "-12:00", "+14:00",
+                                  "+23:59", "+24:00", "-24:00", "+99:00"])
+@pytest.mark.parametrize("moment", ["2024-10-15T14:05:00", "2024-02-29T23:59:59", "2023-02-29T10:00:00",
+                                    "2024-13-01T00:00:00", "2024-01-01T24:00:00", "2024-01-01T10:60:00",
+                                    "0001-01-01T00:00:00", "9999-12-31T23:59:59"])
+def test_iso_dates_read_as_yaml_reads_them(moment, zone):
+    text = f"date: {moment}{zone}\n"
+    if by_yaml(text)[0]["date"].value.__class__.__name__ == "Unreadable":
+        assert by_lines(text) is None
+    else:
+        assert same_as_yaml(text)
