@@ -109,7 +109,7 @@ PARAGRAPH_RIVALS: dict[str, str] = {
     "reference": ReferenceProcessor.__name__,  # "]:"
 }
 _RIVAL_STARTS = frozenset("\n -_*+")
-_RIVAL_NEEDLES = ("[[", "|", "#", "\n=", "\n-", "\n_", "\n*", "\n ", ">", "[^", "]:")
+_RIVAL_LINE_STARTS = ("\n=", "\n-", "\n_", "\n*", "\n ")
 
 
 class PlainParagraphs(BlockProcessor):
@@ -121,9 +121,16 @@ class PlainParagraphs(BlockProcessor):
         self.paragraph = paragraph
 
     def test(self, parent: Any, block: str) -> bool:
+        # Written out rather than one loop over the strings: asked for every block. Most
+        # paragraphs of prose are one line, without '[' or ']'.
         first = block[:1]
-        return (first != "" and first not in _RIVAL_STARTS and not first.isdecimal()
-                and not any_in(_RIVAL_NEEDLES, block))
+        if first == "" or first in _RIVAL_STARTS or first.isdecimal():
+            return False
+        if "|" in block or "#" in block or ">" in block:
+            return False
+        if ("[" in block or "]" in block) and ("[[" in block or "[^" in block or "]:" in block):
+            return False
+        return "\n" not in block or not any_in(_RIVAL_LINE_STARTS, block)
 
     def run(self, parent: Any, blocks: list[str]) -> Any:
         return self.paragraph.run(parent, blocks)
