@@ -143,12 +143,12 @@ _WORD = re.compile(r"\w+")
 
 
 class _WordsIn(dict):
-    """Whitespace-separated chunk -> its number of words (\\w+ runs), worked out once per chunk."""
+    """Whitespace-separated chunk (UTF-8) -> its number of words (\\w+ runs), worked out once."""
 
-    def __missing__(self, chunk: str) -> int:
+    def __missing__(self, chunk: bytes) -> int:
         if len(self) > 100_000:  # bounded; a corpus repeats far fewer distinct chunks than this
             self.clear()
-        count = self[chunk] = len(_WORD.findall(chunk))
+        count = self[chunk] = len(_WORD.findall(chunk.decode("utf-8", "surrogatepass")))
         return count
 
 
@@ -156,9 +156,12 @@ _words_in = _WordsIn()
 
 
 def _count_words(text: str) -> int:
-    """len(_WORD.findall(text)) in half the time: a word never spans whitespace, so the count is
-    the sum over the whitespace-separated chunks, and news prose repeats its chunks a lot."""
-    return sum(map(_words_in.__getitem__, text.split()))
+    """len(_WORD.findall(text)) in half the time: a word never spans whitespace, so the
+    count is the sum over the whitespace-separated chunks, and news prose repeats its chunks a
+    lot. The chunks are cut from the UTF-8 bytes, at ASCII whitespace only: bytes.split copies
+    its pieces without str.split's scan of each for its widest character, and a chunk holding
+    other whitespace (no-break space...) still counts right, as \\w+ runs never hold any."""
+    return sum(map(_words_in.__getitem__, text.encode("utf-8", "surrogatepass").split()))
 
 
 def summary_of(html: str) -> str:
