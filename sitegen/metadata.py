@@ -46,6 +46,8 @@ class _Invalid(Exception):
 
 
 def _string(value: Any) -> str:
+    if type(value) is str:  # nearly always: straight to the end
+        return unicodedata.normalize("NFC", value).strip()
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _Invalid(f"expected text, got {_describe(value)}")
     return unicodedata.normalize("NFC", str(value)).strip()
@@ -65,7 +67,7 @@ def _string_list(value: Any) -> tuple[str, ...]:
         raise _Invalid(f"expected a list of strings, got {_describe(value)}")
     result: list[str] = []
     for item in items:
-        if isinstance(item, list | dict) or item is None or isinstance(item, bool):
+        if type(item) is not str and (isinstance(item, list | dict | bool) or item is None):
             raise _Invalid(f"expected a list of strings, but one item is {_describe(item)}")
         text = _string(item)
         if not text:
