@@ -54,21 +54,29 @@ def parse_settings(config: SiteConfig) -> bytes:
     return hashlib.blake2b(code_version() + repr(sorted(read.items())).encode(), digest_size=16).digest()
 
 
+# The fields stored as they are, in order, as a tuple of values (not a dict: each parse result
+# would write and read back the names of twenty fields). The source, the first field, is not.
+_PLAIN_FIELDS = tuple(f.name for f in dataclasses.fields(Article)
+                      if f.name not in PACKED_FIELDS and f.name != "source")
+
+
 def _pack_article(article: Article) -> tuple:
     """An Article whose long HTML fields are stored as UTF-8 bytes, decoded only when read, and
     without its SourceFile: `loads` puts back the caller's own (rebuilding its Path on every load
-    is slow). The key stays, as None, so that the article's fields keep their order."""
-    state = {name: value for name, value in article.__dict__.items() if name != "_packed"}
-    state["source"] = None
-    packed = {name: state.pop(name).encode("utf-8", "surrogatepass") if name in state
+    is slow)."""
+    state = article.__dict__
+    values = tuple(state[name] for name in _PLAIN_FIELDS)
+    packed = {name: state[name].encode("utf-8", "surrogatepass") if name in state
               else packed_field(article, name) for name in PACKED_FIELDS}
-    return _unpack_article, (state, packed)
+    return _unpack_article, (values, packed)
 
 
-def _unpack_article(state: dict, packed: dict[str, bytes]) -> Article:
+def _unpack_article(values: tuple, packed: dict[str, bytes]) -> Article:
     article = Article.__new__(Article)
-    article.__dict__.update(state)
-    article.__dict__["_packed"] = packed
+    found = article.__dict__
+    found["source"] = None  # loads sets it
+    found.update(zip(_PLAIN_FIELDS, values, strict=True))
+    found["_packed"] = packed
     return article
 
 
