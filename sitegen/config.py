@@ -233,9 +233,15 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> SiteConf
     table, text, problems = read_toml(path, CONFIG_FILE)
     if table is None:
         raise ConfigError(problems)
+    source = SourceText(CONFIG_FILE, text)
+    # `root` is the site folder (where site.toml is), never a setting: written in site.toml it
+    # would otherwise be dropped without a word.
+    unknown_root = [source.error("root", "root: unknown key (the site is the folder that holds "
+                                 "site.toml; choose another with --site DIR)")] if "root" in table else []
     table.update(overrides or {})
     table.pop("root", None)
-    config, problems = build_section(SiteConfig, table, "", SourceText(CONFIG_FILE, text))
+    config, problems = build_section(SiteConfig, table, "", source)
+    problems = unknown_root + problems
     if problems:
         raise ConfigError(problems)
     config = replace(config, root=root.resolve())

@@ -12,6 +12,7 @@ import re
 import tomllib
 import types
 import typing
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -167,21 +168,25 @@ class SourceText:
         return error(self.path, message, line, col)
 
     def locate(self, dotted: str) -> tuple[int | None, int | None]:
-        """Best-effort (line, column) of a dotted key, else of its table; array indices are ignored."""
-        wanted = re.sub(r"\[\d+\]", "", dotted)
-        while wanted:
-            found = self._find(wanted)
-            if found[0] is not None:
-                return found
-            wanted = wanted.rpartition(".")[0]
+        """Best-effort (line, column) of a dotted key, else of its table. `menu[1].url` is looked
+        for in the second [[menu]] table, then (nested arrays) anywhere under a [[menu]] header."""
+        for wanted, indexed in ((dotted, True), (re.sub(r"\[\d+\]", "", dotted), False)):
+            while wanted:
+                found = self._find(wanted, indexed)
+                if found[0] is not None:
+                    return found
+                wanted = wanted.rpartition(".")[0]
         return None, None
 
-    def _find(self, wanted: str) -> tuple[int | None, int | None]:
-        table = ""
+    def _find(self, wanted: str, indexed: bool = False) -> tuple[int | None, int | None]:
+        table, arrays = "", Counter[str]()
         for number, raw in enumerate(self.lines, start=1):
             header = self._HEADER.match(raw)
             if header:
                 table = header.group(1).replace(" ", "")
+                if indexed and raw.lstrip().startswith("[["):  # the n-th table of an array
+                    arrays[table] += 1
+                    table = f"{table}[{arrays[table] - 1}]"
                 if table == wanted:
                     return number, raw.index("[") + 1
                 continue

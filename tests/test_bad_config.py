@@ -74,7 +74,21 @@ CONFIG_CASES = {
         HEAD + '[permalinks]\narticle = "/../{slug}/"\n',
         'site.toml:4:1: error: permalinks.article: expected a path starting with "/" containing {slug}, '
         'got "/../{slug}/"'),
+    "root is not a setting": (
+        HEAD + 'root = "/etc"\n',
+        "site.toml:3:1: error: root: unknown key (the site is the folder that holds site.toml; "
+        "choose another with --site DIR)"),
 }
+
+
+def test_a_problem_in_the_second_menu_item_points_into_that_item(site_factory):
+    menu = ('[[menu]]\nname = "الرئيسية"\nurl = "/"\n\n'
+            '[[menu]]\nname = "عن الموقع"\nulr = "/about/"\n\n[[menu]]\nurl = "/contact/"\n')
+    assert refused(site_factory(GOOD), HEAD + menu) == [
+        "site.toml:9:1: error: menu[1].ulr: unknown key (did you mean 'url'?)",
+        "site.toml:7:1: error: menu[1].url: required key is missing",
+        "site.toml:11:1: error: menu[2].name: required key is missing",
+    ]
 
 
 @pytest.mark.parametrize("config,expected", CONFIG_CASES.values(), ids=CONFIG_CASES.keys())
