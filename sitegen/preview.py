@@ -127,8 +127,11 @@ class PreviewBuilder:
     def rebuild(self, progress: Progress = no_progress) -> Outcome:
         cache = BuildCache(self.root.resolve())  # one per build: the build closes it
         try:
+            # Every core, as `sitegen build` does: workers are forked from this thread and only
+            # run the build's own code (no printing, no logging), so the server's other threads
+            # holding a lock at that moment cannot block them.
             result = build(self.root, self.options, self.overrides, datetime.now(UTC),
-                           cache=cache, progress=progress)
+                           cache=cache, progress=progress, jobs=None)
         except BuildError as exc:
             return Outcome(failure=exc.diagnostics, summary=exc.summary())
         except Exception as exc:  # a bug must not stop the server: show it in the browser instead

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -43,6 +44,16 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def _start_worker(setup: Callable[[], None] | None) -> None:
+    # The parent alone answers Ctrl+C and stops its workers (the pool ends them with SIGTERM);
+    # `sitegen serve` turns SIGTERM into KeyboardInterrupt for itself, which a worker would
+    # inherit and answer with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if setup:
+        setup()
+
+
 def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int,
                setup: Callable[[], None] | None = None, chunk_size: int = 0,
                min_items: int | None = None) -> Iterator[R]:
@@ -70,7 +81,7 @@ def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
     frozen_by_caller = gc.get_freeze_count() > 0
     gc.freeze()
     try:
-        with context.Pool(jobs, initializer=setup) as pool:
+        with context.Pool(jobs, initializer=_start_worker, initargs=(setup,)) as pool:
             for results in pool.imap(work, chunks):
                 yield from results
     finally:

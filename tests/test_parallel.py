@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Sequence
 
 import pytest
@@ -77,3 +78,18 @@ def test_map_chunks_uses_worker_processes_and_keeps_the_order(always_parallel):
     assert os.getpid() not in {pid for _item, pid in results}
     serial = list(workers.map_chunks(_pids, list(range(10)), jobs=1))
     assert {pid for _item, pid in serial} == {os.getpid()}
+
+
+def _signal_handlers(chunk: Sequence[int]) -> list[tuple[object, object]]:
+    return [(signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) for _ in chunk]
+
+
+def test_workers_leave_ctrl_c_to_the_parent_and_die_quietly_when_stopped(always_parallel):
+    """`sitegen serve` turns SIGTERM into KeyboardInterrupt; its build workers must not inherit
+    that (the pool stops them with SIGTERM, and each printed a traceback), nor answer Ctrl+C."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        handlers = set(workers.map_chunks(_signal_handlers, list(range(100)), jobs=2, chunk_size=10))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert handlers == {(signal.SIG_IGN, signal.SIG_DFL)}
