@@ -32,7 +32,7 @@ from .parse_cache import Parsed, content_digest
 
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "parsed.sqlite3"
-FORMAT = b"sitegen-cache-1"
+FORMAT = b"sitegen-cache-2"  # 2: 64 KiB pages
 
 
 Stamp = tuple[int, int, int]
@@ -219,7 +219,13 @@ class BuildCache:
 
     def _prepare(self, db: sqlite3.Connection) -> sqlite3.Connection:
         try:
-            db.execute("PRAGMA synchronous = NORMAL")
+            # 64 KiB pages: a parsed article (~14 KB) fits in one page instead of a chain of
+            # four, which made reading them all back (every rebuild) six times dearer. Takes
+            # effect when the file is new (FORMAT changed with it, so older files are replaced).
+            db.execute("PRAGMA page_size = 65536")
+            # No fsync: this is a cache. A crash can at worst leave a damaged file, which is
+            # noticed and replaced like any unreadable cache; syncing cost ~0.4 s per cold build.
+            db.execute("PRAGMA synchronous = OFF")
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
             db.execute("CREATE TABLE IF NOT EXISTS parsed (key BLOB PRIMARY KEY, value BLOB)")
             db.execute("CREATE TABLE IF NOT EXISTS sources (rel_path TEXT PRIMARY KEY, inode INTEGER, "

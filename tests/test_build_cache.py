@@ -281,6 +281,31 @@ def test_a_corrupt_cache_is_ignored(site_factory, damage):
     assert (cache.misses, again.rendered) == (0, ())
 
 
+def test_a_cache_file_of_the_earlier_format_is_replaced_by_one_with_large_pages(site_factory):
+    """Format 1 used 4 KiB pages (a parsed article spilled over four); its file is not read but
+    replaced, and the new one keeps each article in one 64 KiB page."""
+    root = site_factory(news(), config=CONFIG)
+    folder = root / CACHE_DIR
+    folder.mkdir()
+    old = sqlite3.connect(folder / build_cache.DATABASE)
+    old.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB)")
+    old.execute("INSERT INTO meta VALUES ('format', ?)", (b"sitegen-cache-1",))
+    old.commit()
+    old.close()
+    _result, cache = cached_build(root)
+    assert (cache.hits, cache.misses) == (0, 5)
+    db = sqlite3.connect(folder / build_cache.DATABASE)
+    try:
+        assert db.execute("PRAGMA page_size").fetchone()[0] == 65536
+        assert db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()[0] == build_cache.FORMAT
+    finally:
+        db.close()
+    edited = root / "content/articles/2026-11-02-n2.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nفقرة أخرى.\n", encoding="utf-8")
+    _again, cache = cached_build(root)
+    assert (cache.hits, cache.misses) == (4, 1)
+
+
 def test_a_failed_build_keeps_the_last_good_record_and_output(site_factory):
     root = site_factory({**news(), "templates/article.html": "<h1>{{ article.title }}</h1>\n"}, config=CONFIG)
     cached_build(root)
