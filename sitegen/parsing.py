@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 
 from . import textsim, workers
 from .cache_format import dumps, loads
@@ -126,9 +125,16 @@ def choose_slug(source: SourceFile, meta: Metadata) -> str:
         explicit = slugify(meta.slug)
         if explicit:
             return explicit
-    return (slug_from_filename(PurePosixPath(source.rel_path).stem)
+    return (slug_from_filename(file_stem(source.rel_path))
             or slugify(meta.title)
             or stable_id(source.rel_path))
+
+
+def file_stem(rel_path: str) -> str:
+    """PurePosixPath(rel_path).stem without making a path object (10 µs a file)."""
+    name = rel_path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _sanitise(body_html: str) -> str:

@@ -122,3 +122,16 @@ def test_any_front_matter_text_loads_or_gives_diagnostics(pieces):
 @given(st.binary(max_size=200), st.sampled_from([b"", b"---\n", b"\xef\xbb\xbf---\r\ntitle: x\r\n"]))
 def test_any_bytes_load_or_give_diagnostics(data, prefix):
     check_parse(prefix + data)
+
+
+NAMES = st.lists(st.sampled_from(["a", ".", "خ", "md", " ", ".md"]), min_size=1, max_size=6).map("".join)
+
+
+@given(st.lists(NAMES.filter(lambda name: name not in (".", "..")), min_size=1, max_size=3).map("/".join))
+def test_a_file_stem_is_what_pathlib_says(rel_path):
+    """As discovery gives them: names joined by single slashes, none of them '.' or '..'."""
+    from pathlib import PurePosixPath
+
+    from sitegen.parsing import file_stem
+
+    assert file_stem(rel_path) == PurePosixPath(rel_path).stem
