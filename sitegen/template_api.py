@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import seo
 from .config import SiteConfig
-from .dates import DAY_STYLES, format_date, format_hijri, format_number, iso, localise_digits
+from .dates import DATE_FORMATS, DAY_STYLES, format_date, format_hijri, format_number, iso, localise_digits
 from .i18n import TranslationError, Translations, load_translations
 from .urls import UrlBuilder, _percent_encoded
 
@@ -69,15 +69,29 @@ def _memo(function: Callable[..., Any], key: Callable[..., Any] | None = None) -
     return cached
 
 
+# Named styles that show only the hour and minute ("HH:mm"): the same for every moment at that
+# clock time in the site's zone. Worked out from the patterns, so a pattern that shows more stops
+# being memoised this way by itself.
+CLOCK_STYLES = frozenset(style for style, pattern in DATE_FORMATS.items() if set(pattern) <= set("Hm:"))
+
+
 def _by_day(function: Callable[..., str], config: SiteConfig) -> Callable[..., str]:
     """A date filter memoised by the day in the site's time zone when its style shows no time of
-    day (many articles share a day: their date lines are made once), else by the moment."""
+    day (many articles share a day: their date lines are made once), by the clock time when it
+    shows only that (article pages show their time of publication and of update: Babel once per
+    page without this), else by the moment."""
     zone, results = config.tz, {}
 
     def cached(moment: datetime | None, style: str = "long") -> str:
         if moment is None:
             return ""
-        key = (moment.astimezone(zone).date() if style in DAY_STYLES else moment, style)
+        if style in DAY_STYLES:
+            key: tuple = (moment.astimezone(zone).date(), style)
+        elif style in CLOCK_STYLES:
+            local = moment.astimezone(zone)
+            key = (local.hour, local.minute, style)
+        else:
+            key = (moment, style)
         try:
             return results[key]
         except KeyError:
