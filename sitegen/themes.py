@@ -7,6 +7,7 @@ themes named by `extends` in theme.toml. Every theme is also reachable by name w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +117,34 @@ class SiteEnvironment(jinja2.Environment):
     def make_globals(self, d: dict | None) -> dict:  # type: ignore[override]
         return {**self.globals, **(d or {})}
 
+    # Templates already found, by (name, parent), while templates cannot change (auto_reload off,
+    # as during a build): `{% include %}` in a loop looks its template up once per item, some ten
+    # times on every listing page, and Jinja's lookup makes a weak reference and a cache key for
+    # each. Setting auto_reload starts again from Jinja's own lookup.
+    @property
+    def auto_reload(self) -> bool:
+        return self._auto_reload
+
+    @auto_reload.setter
+    def auto_reload(self, value: bool) -> None:
+        self._auto_reload = value
+        self._found: dict[tuple[str, str | None], jinja2.Template] = {}
+
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: dict | None = None) -> jinja2.Template:
+        if self._auto_reload or globals or type(name) is not str:
+            return super().get_template(name, parent, globals)
+        try:
+            return self._found[name, parent]
+        except KeyError:
+            found = self._found[name, parent] = super().get_template(name, parent)
+            return found
+
+    def overlay(self, **options: object) -> jinja2.Environment:
+        overlay = super().overlay(**options)  # type: ignore[arg-type]
+        overlay._found = {}  # it may have its own loader
+        return overlay
+
 
 def create_environment(root: Path, chain: list[Theme],
                        compiled: CompiledTemplates | None = None) -> jinja2.Environment:
@@ -128,7 +157,7 @@ def create_environment(root: Path, chain: list[Theme],
     loaders.append(jinja2.PrefixLoader(by_name, delimiter=":"))
     return SiteEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        autoescape=_by_name(jinja2.select_autoescape(["html", "xml"], default_for_string=True)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -139,6 +168,21 @@ def create_environment(root: Path, chain: list[Theme],
         # its template up once per item, some fifteen times on every listing page.
         cache_size=-1,
     )
+
+
+def _by_name(autoescape: Callable[[str | None], bool]) -> Callable[[str | None], bool]:
+    """select_autoescape's answer for a template name, worked out once: Jinja asks again for
+    every page and every `{% include %}` it renders."""
+    answers: dict[str | None, bool] = {}
+
+    def cached(name: str | None) -> bool:
+        try:
+            return answers[name]
+        except KeyError:
+            answer = answers[name] = autoescape(name)
+            return answer
+
+    return cached
 
 
 def display_template_path(filename: str | None, root: Path) -> str:

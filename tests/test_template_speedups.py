@@ -95,3 +95,60 @@ def test_errors_still_name_the_template_line():
         template.render(title="x")
     frames = traceback.extract_tb(caught.value.__traceback__)
     assert [frame.lineno for frame in frames if frame.filename == "<template>"][-1] == 3
+
+
+@pytest.mark.parametrize("zone", ["Asia/Riyadh", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"])
+def test_clock_times_memoised_by_clock_show_what_babel_shows(zone):
+    """Moments that share a clock time on other days, across daylight saving changes and offsets
+    of 30 and 45 minutes, and different instants with the same local clock time."""
+    import datetime as dt
+
+    from sitegen.config import SiteConfig
+    from sitegen.template_api import CLOCK_STYLES, _date, install
+    from sitegen.urls import UrlBuilder
+
+    assert "time" in CLOCK_STYLES
+    config = SiteConfig(title="t", base_url="https://e.org/", timezone=zone, locale="ar", digits="arab")
+    env = jinja2.Environment()
+    install(env, config, UrlBuilder(config.base_url))
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    moments = [start + dt.timedelta(minutes=17 * n, seconds=n % 60) for n in range(0, 40000, 7)]
+    moments += [m.astimezone(dt.timezone(dt.timedelta(hours=-7))) for m in moments[::50]]
+    for moment in moments:
+        assert env.filters["date"](moment, "time") == _date(moment, config, "time"), moment
+
+
+def test_templates_found_while_auto_reload_is_off_are_the_ones_jinja_finds(tmp_path):
+    from sitegen.themes import create_environment, load_theme_chain
+
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("one {{ x }}", encoding="utf-8")
+    env = create_environment(tmp_path, load_theme_chain(tmp_path, "default"))
+    assert env.get_template("page.html").render(x="<") == "one &lt;"
+    env.auto_reload = False
+    found = env.get_template("page.html")
+    assert env.get_template("page.html") is found
+    assert env.get_template("page.html", "base.html") is found  # as {% include %} asks
+    assert env.get_template(found) is found
+    page.write_text("two {{ x }}", encoding="utf-8")
+    assert env.get_template("page.html").render(x="<") == "one &lt;"  # off: not looked at again
+    env.auto_reload = True
+    assert env.get_template("page.html").render(x="<") == "two &lt;"
+    env.auto_reload = False
+    assert env.get_template("page.html").render(x="<") == "two &lt;"  # not the one found before
+    assert env.get_template("default:partials/pagination.html") is env.get_template(
+        "default:partials/pagination.html")
+    with pytest.raises(jinja2.TemplateNotFound):
+        env.get_template("missing.html")
+    assert env.overlay()._found == {}
+
+
+@pytest.mark.parametrize("name, escaped", [("page.html", True), ("feed.XML", True), ("robots.txt", False),
+                                           ("_redirects", False), (None, True)])
+def test_autoescape_by_template_name_is_select_autoescapes(tmp_path, name, escaped):
+    from sitegen.themes import create_environment, load_theme_chain
+
+    env = create_environment(tmp_path, load_theme_chain(tmp_path, "default"))
+    for _ in range(2):  # worked out, then remembered
+        assert env.autoescape(name) is escaped
