@@ -45,10 +45,23 @@ def alias_url(alias: str) -> str:
     return alias if alias.endswith((".html", ".htm", "/")) else alias + "/"
 
 
+# encode_path's results, shared by every UrlBuilder of the process: a page's URL is encoded for
+# its canonical link, for the listings, related blocks and feeds that link to it, for its JSON-LD
+# and for the sitemap. Bounded, for the long-running dev server.
+_ENCODED: dict[str, str] = {}
+_MAX_ENCODED = 200_000
+
+
 def encode_path(path: str) -> str:
     """quote(path, safe=_SAFE), about five times faster on Arabic paths (tens of thousands per
-    build): runs of characters that need encoding are encoded in one go instead of byte by byte."""
-    return _UNSAFE_RUN.sub(_percent_encoded, path)
+    build): runs of characters that need encoding are encoded in one go instead of byte by byte,
+    and each path once."""
+    found = _ENCODED.get(path)
+    if found is None:
+        if len(_ENCODED) >= _MAX_ENCODED:
+            _ENCODED.clear()
+        found = _ENCODED[path] = _UNSAFE_RUN.sub(_percent_encoded, path)
+    return found
 
 
 def _percent_encoded(match: re.Match[str]) -> str:
