@@ -9,6 +9,7 @@ inside <script> whatever a headline holds (quotes, `<`, `</script>`).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jinja2
@@ -28,11 +29,12 @@ _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u20
 
 
 def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder) -> None:
+    publisher = _publisher(config, urls)  # the same on every article page
     env.globals.update(
         og_locale=og_locale(config.locale),
         # What they read of the terms passed in, so pages are fingerprinted by that (fingerprint.py).
         news_article=reads("authors", "category", "tags", "name", "url")(
-            lambda article, terms=None: json_ld(news_article(config, urls, article, terms))),
+            lambda article, terms=None: json_ld(news_article(config, urls, article, terms, publisher))),
         alternate_feeds=reads("kind", "url", "name")(_feeds_by_term(config, urls)),
     )
 
@@ -66,15 +68,21 @@ def og_locale(locale: str) -> str:
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
+_SCRIPT_UNSAFE = re.compile("[" + "".join(_SCRIPT_SAFE) + "]")
+
+
 def json_ld(data: Any) -> Markup:
     text = _JSON.encode(data)
-    for char, escaped in _SCRIPT_SAFE.items():
-        text = text.replace(char, escaped)
+    if _SCRIPT_UNSAFE.search(text):  # one look through the text instead of one per character
+        for char, escaped in _SCRIPT_SAFE.items():
+            text = text.replace(char, escaped)
     return Markup(text)
 
 
-def news_article(config: SiteConfig, urls: UrlBuilder, article: Article, terms: Any = None) -> dict:
-    """schema.org NewsArticle, as Google's article structured data documents it."""
+def news_article(config: SiteConfig, urls: UrlBuilder, article: Article, terms: Any = None,
+                 publisher: dict[str, Any] | None = None) -> dict:
+    """schema.org NewsArticle, as Google's article structured data documents it. `publisher`:
+    _publisher(config, urls), when already made."""
     page = urls.absolute(article.url)
     modified = article.updated or article.date
     data: dict[str, Any] = {
@@ -96,7 +104,7 @@ def news_article(config: SiteConfig, urls: UrlBuilder, article: Article, terms: 
     authors = _authors(urls, article, terms)
     if authors:
         data["author"] = authors
-    data["publisher"] = _publisher(config, urls)
+    data["publisher"] = publisher or _publisher(config, urls)
     if article.category:
         data["articleSection"] = getattr(getattr(terms, "category", None), "name", article.category)
     if article.tags:

@@ -152,3 +152,32 @@ def test_autoescape_by_template_name_is_select_autoescapes(tmp_path, name, escap
     env = create_environment(tmp_path, load_theme_chain(tmp_path, "default"))
     for _ in range(2):  # worked out, then remembered
         assert env.autoescape(name) is escaped
+
+
+def test_encoded_paths_are_remembered_and_the_memory_is_bounded(monkeypatch):
+    from urllib.parse import quote
+
+    from sitegen import urls
+
+    monkeypatch.setattr(urls, "_ENCODED", {})
+    monkeypatch.setattr(urls, "_MAX_ENCODED", 3)
+    paths = ["/أخبار/غزة/", "/a b/", "/أخبار/غزة/", "/x/", "/y%/", "/أخبار/غزة/"]
+    for path in paths:
+        assert urls.encode_path(path) == quote(path, safe=urls._SAFE)
+        assert path in urls._ENCODED and len(urls._ENCODED) <= 3
+    with pytest.raises(UnicodeEncodeError):
+        urls.encode_path("/\ud800/")
+    assert "/\ud800/" not in urls._ENCODED
+
+
+@pytest.mark.parametrize("headline", ["عنوان", "a < b", "</script><!--", "x & y", "\u2028\u2029", "«>»", ""])
+def test_json_ld_escapes_what_the_plain_replacements_escape(headline):
+    import json
+
+    from sitegen.seo import _SCRIPT_SAFE, json_ld
+
+    data = {"headline": headline, "list": [headline, {"n": 1}]}
+    expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _SCRIPT_SAFE.items():
+        expected = expected.replace(char, escaped)
+    assert json_ld(data) == expected and json.loads(json_ld(data)) == data
