@@ -82,8 +82,15 @@ def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
     gc.freeze()
     try:
         with context.Pool(jobs, initializer=_start_worker, initargs=(setup,)) as pool:
-            for results in pool.imap(work, chunks):
+            # The last chunk is handed out first, its results kept until the others are out: a
+            # stage's last items can be its biggest (rendering ends with the sitemap, made from
+            # every page: half a second at 10,000 articles), and started last such an item would
+            # leave the other cores idle meanwhile.
+            in_order = pool.imap(work, chunks[-1:] + chunks[:-1])
+            last = next(in_order)
+            for results in in_order:
                 yield from results
+            yield from last
     finally:
         if not frozen_by_caller:
             gc.unfreeze()

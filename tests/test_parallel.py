@@ -93,3 +93,30 @@ def test_workers_leave_ctrl_c_to_the_parent_and_die_quietly_when_stopped(always_
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert handlers == {(signal.SIG_IGN, signal.SIG_DFL)}
+
+
+def test_map_chunks_hands_out_the_last_chunk_first(always_parallel, monkeypatch):
+    handed_out = []
+
+    class Pool:  # records the order in which chunks are handed to the workers
+        def __init__(self, processes, initializer=None, initargs=()):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            return False
+
+        def imap(self, work, chunks):
+            handed_out.extend(chunk[0] for chunk in chunks)
+            return (work(chunk) for chunk in chunks)
+
+    class Context:
+        pass
+
+    Context.Pool = Pool
+    monkeypatch.setattr(workers.multiprocessing, "get_context", lambda method: Context)
+    results = list(workers.map_chunks(_pids, list(range(50)), jobs=2, chunk_size=10))
+    assert [item for item, _pid in results] == list(range(50))
+    assert handed_out == [40, 0, 10, 20, 30]
