@@ -71,8 +71,12 @@ class RefCollector(Treeprocessor):
         for element in root.iter():
             if element.tag == "a" and _is_source_link(element.get("href", "")):
                 target, fragment = _split_fragment(element.get("href", ""))
+                # The placeholder holds the target as recorded (unescaped), quoted once: a link
+                # copied from an address bar, `%D8%AE%D8%A8%D8%B1.md`, must lead where the
+                # check found it leads (it was quoted twice and left as plain text).
+                target = unquote(target)
                 element.set("href", REF_SCHEME + quote(target, safe="/") + fragment)
-                found.append((unquote(target), "link"))
+                found.append((target, "link"))
             elif element.tag == CARD_TAG:
                 found.append((element.get("ref", ""), "card"))
         self.md.sitegen_refs = found  # type: ignore[attr-defined]

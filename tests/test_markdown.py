@@ -82,6 +82,24 @@ def test_links_to_sources_resolve_to_urls_and_cards_show_current_titles(site_fac
     assert cards[0].select_one(".see-also-label").text == "شاهد أيضاً"
 
 
+def test_a_percent_encoded_link_as_copied_from_an_address_bar_resolves(site_factory):
+    """`%D8%AE%D8%A8%D8%B1.md` is `خبر.md`: the check accepted it, and the page must link to it
+    (it was left as plain text), as it does a link to `a b.md` written `a%20b.md`."""
+    root = site_factory({
+        "content/articles/خبر.md": article("خبر أول", date="2026-11-20"),
+        "content/articles/a b.md": article("خبر بمسافة", date="2026-11-19", slug="spaced"),
+        "content/articles/second.md": article("خبر ثان", date="2026-11-21", body=(
+            "انظر [الأول](%D8%AE%D8%A8%D8%B1.md) و[مرة أخرى](خبر.md#نص) و[الثالث](a%20b.md).")),
+    })
+    build_site(root)
+    body = soup(root / "output/articles/second/index.html").select_one(".article-body")
+    assert [(a.get_text(), a["href"]) for a in body.select("p a")] == [
+        ("الأول", "/articles/%D8%AE%D8%A8%D8%B1/"),
+        ("مرة أخرى", "/articles/%D8%AE%D8%A8%D8%B1/#%D9%86%D8%B5"),
+        ("الثالث", "/articles/spaced/"),
+    ]
+
+
 def test_unresolved_link_and_card_name_file_and_line(site_factory):
     source = article("خبر", body="سطر.\n\n[رابط](missing.md)\n\n[[شاهد أيضاً: لا-يوجد]]\n")
     root = site_factory({"content/articles/x.md": source})
