@@ -21,6 +21,7 @@ from .urls import encode_tail
 SEE_ALSO_LABEL = "شاهد أيضاً"
 # Markdown writes href first: <a href="sitegen-ref:x.md#part" title="...">text</a>.
 _REF_ANCHOR = re.compile(r'<a href="' + re.escape(REF_SCHEME) + r'([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>', re.S)
+_REF_SCHEME_BYTES, _CARD_TAG_BYTES = REF_SCHEME.encode(), CARD_TAG.encode()
 _CARD = re.compile(r"<" + CARD_TAG + r' ref="([^"]*)"\s*>\s*</' + CARD_TAG + r">")
 
 
@@ -92,7 +93,6 @@ class Resolver:
             body = _CARD.sub(card, body)
         return body
 
-
     def targets(self, referrer: Article, body: str) -> tuple[Article | None, ...]:
         """The articles `resolve_html` puts into `body` (None: a link left as text), in order: all
         its result depends on besides `body`, `href` and the label, found with the same patterns.
@@ -110,7 +110,7 @@ def body_has_refs(article: Article) -> bool:
     the markers are ASCII, which UTF-8 never uses inside other characters."""
     raw = packed_field(article, "body_html")
     if raw is not None:
-        return REF_SCHEME.encode() in raw or CARD_TAG.encode() in raw
+        return _REF_SCHEME_BYTES in raw or _CARD_TAG_BYTES in raw
     return has_refs(article.body_html)
 
 

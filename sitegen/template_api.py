@@ -19,7 +19,7 @@ from . import seo
 from .config import SiteConfig
 from .dates import DATE_FORMATS, DAY_STYLES, format_date, format_hijri, format_number, iso, localise_digits
 from .i18n import TranslationError, Translations, load_translations
-from .urls import UrlBuilder, _percent_encoded
+from .urls import UrlBuilder, percent_encoded
 
 
 def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
@@ -128,7 +128,7 @@ _URLENCODE_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_.\-~/]+")
 def urlencode_str(value: str) -> str:
     """Jinja's `urlencode` of a str (quote(value, safe="/")), run by run as urls.encode_path does,
     instead of byte by byte: a headline is almost all Arabic, so almost every byte is encoded."""
-    return _URLENCODE_UNSAFE_RUN.sub(_percent_encoded, value)
+    return _URLENCODE_UNSAFE_RUN.sub(percent_encoded, value)
 
 
 def _translator(strings: Translations) -> Callable[..., str]:

@@ -7,7 +7,7 @@ themes named by `extends` in theme.toml. Every theme is also reachable by name w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,7 +157,8 @@ def create_environment(root: Path, chain: list[Theme],
     loaders.append(jinja2.PrefixLoader(by_name, delimiter=":"))
     return SiteEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=_by_name(jinja2.select_autoescape(["html", "xml"], default_for_string=True)),
+        # Remembered per template name: Jinja asks again for every page and `{% include %}`.
+        autoescape=functools.cache(jinja2.select_autoescape(["html", "xml"], default_for_string=True)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -168,21 +169,6 @@ def create_environment(root: Path, chain: list[Theme],
         # its template up once per item, some fifteen times on every listing page.
         cache_size=-1,
     )
-
-
-def _by_name(autoescape: Callable[[str | None], bool]) -> Callable[[str | None], bool]:
-    """select_autoescape's answer for a template name, worked out once: Jinja asks again for
-    every page and every `{% include %}` it renders."""
-    answers: dict[str | None, bool] = {}
-
-    def cached(name: str | None) -> bool:
-        try:
-            return answers[name]
-        except KeyError:
-            answer = answers[name] = autoescape(name)
-            return answer
-
-    return cached
 
 
 def display_template_path(filename: str | None, root: Path) -> str:

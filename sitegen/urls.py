@@ -60,11 +60,11 @@ def encode_path(path: str) -> str:
     if found is None:
         if len(_ENCODED) >= _MAX_ENCODED:
             _ENCODED.clear()
-        found = _ENCODED[path] = _UNSAFE_RUN.sub(_percent_encoded, path)
+        found = _ENCODED[path] = _UNSAFE_RUN.sub(percent_encoded, path)
     return found
 
 
-def _percent_encoded(match: re.Match[str]) -> str:
+def percent_encoded(match: re.Match[str]) -> str:
     # UTF-8 bytes as %XX with upper-case hex digits, as quote() writes them; a lone surrogate
     # raises UnicodeEncodeError, as it does in quote().
     return "%" + match.group().encode("utf-8").hex("%").upper()
