@@ -13,12 +13,15 @@ import functools
 import hashlib
 import io
 import pickle
+import struct
 import sys
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from .config import SiteConfig
 from .model import PACKED_FIELDS, Article, SourceFile, packed_field
 from .parse_cache import Parsed
+from .textsim import Features
 
 # Settings that only the templates read (they are part of every page's fingerprint instead);
 # anything else in site.toml, including sections added later, is part of every parse key.
@@ -58,26 +61,58 @@ def parse_settings(config: SiteConfig) -> bytes:
 # would write and read back the names of twenty fields). The source, the first field, is not.
 _PLAIN_FIELDS = tuple(f.name for f in dataclasses.fields(Article)
                       if f.name not in PACKED_FIELDS and f.name != "source")
+_MOMENTS = tuple(i for i, name in enumerate(_PLAIN_FIELDS) if name in ("date", "updated"))
+
+# An entry: this header, a pickle of the parse result without its bulky text, then that text as
+# raw bytes — the article's body and table of contents (UTF-8), and its related-news features
+# (names as UTF-8, counts, and their 16-byte digest). Loading an entry unpickles only the pickle;
+# the text is read in place, from the entry's bytes, when first needed (model.Article.__getattr__,
+# textsim.Features): an edit rebuild loads 10,000 results, reads the bodies of a few and, when
+# the related ranking is stored, the features of none. Lengths of -1: absent.
+_HEADER = struct.Struct("<5i")  # pickle, body_html, toc_html, feature names, feature counts
+_ABSENT = -1
+_DIGEST = 16
 
 
 def _pack_article(article: Article) -> tuple:
-    """An Article whose long HTML fields are stored as UTF-8 bytes, decoded only when read, and
-    without its SourceFile: `loads` puts back the caller's own (rebuilding its Path on every load
-    is slow)."""
+    """An Article without its SourceFile (`loads` puts back the caller's own: rebuilding its Path
+    on every load is slow), its packed fields (written after the pickle) nor tzinfo objects."""
     state = article.__dict__
     values = tuple(state[name] for name in _PLAIN_FIELDS)
-    packed = {name: state[name].encode("utf-8", "surrogatepass") if name in state
-              else packed_field(article, name) for name in PACKED_FIELDS}
-    return _unpack_article, (values, packed)
+    if any(values[i] is not None for i in _MOMENTS):
+        values = tuple(_moment(v) if i in _MOMENTS else v for i, v in enumerate(values))
+    return _unpack_article, (values,)
 
 
-def _unpack_article(values: tuple, packed: dict[str, bytes]) -> Article:
+def _unpack_article(values: tuple) -> Article:
     article = Article.__new__(Article)
     found = article.__dict__
     found["source"] = None  # loads sets it
     found.update(zip(_PLAIN_FIELDS, values, strict=True))
-    found["_packed"] = packed
+    for i in _MOMENTS:
+        if type(values[i]) is tuple:
+            found[_PLAIN_FIELDS[i]] = _datetime(*values[i])
     return article
+
+
+def _moment(value: object) -> object:
+    """A datetime as the state its own pickling writes and its time zone pickled apart: unpickling
+    a time zone (a timezone and a timedelta, or a ZoneInfo) per date was a sixth of reading an
+    entry, and `_datetime` makes each zone once per process."""
+    if type(value) is not datetime:
+        return value
+    state, *zone = value.__reduce_ex__(4)[1]  # (10 bytes, tzinfo) or (10 bytes,)
+    return state, pickle.dumps(zone[0], protocol=pickle.HIGHEST_PROTOCOL) if zone else None
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(pickled: bytes) -> tzinfo:
+    return pickle.loads(pickled)
+
+
+def _datetime(state: bytes, zone: bytes | None) -> datetime:
+    # datetime(state, tzinfo) is how unpickling makes one (the C and Python implementations).
+    return datetime(state, _zone(zone)) if zone is not None else datetime(state)  # type: ignore[call-overload]
 
 
 class _Pickler(pickle.Pickler):
@@ -86,17 +121,57 @@ class _Pickler(pickle.Pickler):
     # hundred), and a dispatch_table is looked up for every other type too, each miss a KeyError
     # raised and caught inside pickle: either made writing a parse result a third slower.
     def reducer_override(self, obj: object) -> object:
-        return _pack_article(obj) if type(obj) is Article else NotImplemented  # type: ignore[arg-type]
+        if type(obj) is Article:
+            return _pack_article(obj)  # type: ignore[arg-type]
+        if type(obj) is Parsed:  # its features are written after the pickle
+            return Parsed, (obj.article, obj.problems)  # type: ignore[attr-defined]
+        return NotImplemented
 
 
 def dumps(parsed: Parsed) -> bytes:
     stream = io.BytesIO()
+    stream.write(bytes(_HEADER.size))
     _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(parsed)
+    pickled = stream.tell() - _HEADER.size
+    article, lengths = parsed.article, []
+    for name in PACKED_FIELDS:
+        raw = None if article is None else packed_field(article, name)
+        if raw is None and article is not None and name in article.__dict__:
+            raw = article.__dict__[name].encode("utf-8", "surrogatepass")
+        lengths.append(_ABSENT if raw is None else stream.write(raw))
+    found = parsed.features
+    if found is None:
+        lengths += [_ABSENT, _ABSENT]
+    else:
+        found = found if isinstance(found, Features) else Features.of(found)
+        names, counts = found.encoded
+        lengths += [stream.write(names), stream.write(counts)]
+        stream.write(found.digest)
+    stream.seek(0)
+    stream.write(_HEADER.pack(pickled, *lengths))
     return stream.getvalue()
 
 
 def loads(data: bytes, source: SourceFile) -> Parsed:
-    parsed = pickle.loads(data)
-    if parsed.article is not None:
-        parsed.article.__dict__["source"] = source  # frozen, but set here as it was made
+    pickled, *lengths = _HEADER.unpack_from(data)
+    start = _HEADER.size
+    parsed = pickle.loads(memoryview(data)[start:start + pickled])
+    at = start + pickled
+    article = parsed.article
+    if article is not None:
+        packed = {}
+        for name, length in zip(PACKED_FIELDS, lengths, strict=False):
+            if length != _ABSENT:
+                packed[name] = (data, at, at + length)
+                at += length
+        found = article.__dict__
+        found["source"] = source  # frozen, but set here as it was made
+        found["_packed"] = packed
+    else:
+        at += sum(n for n in lengths[:len(PACKED_FIELDS)] if n != _ABSENT)
+    names, counts = lengths[len(PACKED_FIELDS):]
+    if names != _ABSENT:
+        split, end = at + names, at + names + counts
+        features = Features(data, at, split, end, data[end:end + _DIGEST])
+        object.__setattr__(parsed, "features", features)  # frozen, but set here as it was made
     return parsed

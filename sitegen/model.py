@@ -75,9 +75,9 @@ class Article:
 
     def __getattr__(self, name: str) -> Any:
         # Called only for attributes that are not set: the HTML fields of an article loaded from
-        # the build cache stay UTF-8 bytes until first read (cache_format.py). A rebuild after an
-        # edit loads every article but renders the pages of a few; decoding every body was a third
-        # of loading the cache.
+        # the build cache stay UTF-8 bytes, inside the cache entry as read, until first read
+        # (cache_format.py). A rebuild after an edit loads every article but renders the pages of
+        # a few; decoding every body was a third of loading the cache.
         packed = self.__dict__.get("_packed")
         if packed is None or name not in packed:
             raise AttributeError(f"'Article' object has no attribute '{name}'")
@@ -104,23 +104,43 @@ class Article:
 
 PACKED_FIELDS = ("body_html", "toc_html")  # what the build cache may leave undecoded
 
+# Where a packed field's UTF-8 bytes are: data[start:end] of the cache entry they were read with
+# (slicing them out of it on every load was a copy of every body).
+Packed = tuple[bytes, int, int]
+
 
 def unpack_fields(article: Article) -> None:
     """Decode the fields still packed (see __getattr__) now, and drop their bytes."""
     packed = article.__dict__.pop("_packed", None) or {}
-    for name, data in packed.items():
-        if name not in article.__dict__ and data is not None:
-            _decode_packed(article, name, data)
+    for name, where in packed.items():
+        if name not in article.__dict__ and where is not None:
+            _decode_packed(article, name, where)
 
 
-def _decode_packed(article: Article, name: str, data: bytes) -> str:
-    value = data.decode("utf-8", "surrogatepass")
+def _decode_packed(article: Article, name: str, where: Packed) -> str:
+    data, start, end = where
+    value = str(memoryview(data)[start:end], "utf-8", "surrogatepass")  # decoded without a copy
     object.__setattr__(article, name, value)  # frozen, but this field was never set
     return value
 
 
-def packed_field(article: Article, name: str) -> bytes | None:
-    """The UTF-8 bytes of `article.<name>` while it is still undecoded (see __getattr__), else None."""
+def _packed_where(article: Article, name: str) -> Packed | None:
     found = article.__dict__
     packed = found.get("_packed")
     return packed.get(name) if packed is not None and name not in found else None
+
+
+def packed_field(article: Article, name: str) -> bytes | None:
+    """The UTF-8 bytes of `article.<name>` while it is still undecoded (see __getattr__), else None."""
+    where = _packed_where(article, name)
+    return where[0][where[1]:where[2]] if where is not None else None
+
+
+def packed_contains(article: Article, name: str, needles: tuple[bytes, ...]) -> bool | None:
+    """Whether the UTF-8 bytes of `article.<name>`, still undecoded, contain one of `needles`
+    (searched in place, not copied); None when the field is decoded already."""
+    where = _packed_where(article, name)
+    if where is None:
+        return None
+    data, start, end = where
+    return any(data.find(needle, start, end) >= 0 for needle in needles)

@@ -13,11 +13,14 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .model import Article, SourceFile
+
+if TYPE_CHECKING:
+    from .textsim import Features
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,8 @@ class Parsed:
     problems: tuple[Diagnostic, ...] = ()
     # The article's text features for related news (textsim.features), computed by the parse
     # workers so they are spread over the cores and kept in caches with the article.
-    features: tuple[str, bytes] | None = field(default=None, compare=False)  # textsim.pack
+    # Made by the workers as textsim.pack's tuple; a Features once written and read back.
+    features: Features | tuple[str, bytes] | None = field(default=None, compare=False)
 
 
 class ParseCache(Protocol):

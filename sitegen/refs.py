@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, error
 from .markup import CARD_TAG, REF_SCHEME
-from .model import Article, packed_field
+from .model import Article, packed_contains
 from .urls import encode_tail
 
 SEE_ALSO_LABEL = "شاهد أيضاً"
@@ -108,10 +108,8 @@ class Resolver:
 def body_has_refs(article: Article) -> bool:
     """has_refs(article.body_html), without decoding a body that the build cache left as bytes:
     the markers are ASCII, which UTF-8 never uses inside other characters."""
-    raw = packed_field(article, "body_html")
-    if raw is not None:
-        return _REF_SCHEME_BYTES in raw or _CARD_TAG_BYTES in raw
-    return has_refs(article.body_html)
+    found = packed_contains(article, "body_html", (_REF_SCHEME_BYTES, _CARD_TAG_BYTES))
+    return has_refs(article.body_html) if found is None else found
 
 
 def has_refs(fragment: str) -> bool:

@@ -94,7 +94,7 @@ class Relater:
     # The index, built only when something is ranked or scored (not when the ranking is stored).
     @functools.cached_property
     def text(self) -> TextIndex:
-        return TextIndex.from_packed(self.features, self.config.stems)
+        return TextIndex.from_packed([tuple(found) for found in self.features], self.config.stems)
 
     @functools.cached_property
     def tags(self) -> _Terms:

@@ -24,7 +24,7 @@ import numpy as np
 from .cache_format import code_version
 from .config import RelatedConfig
 from .model import Article
-from .textsim import PackedFeatures
+from .textsim import Features
 
 FILE_NAME = "related.npz"
 
@@ -40,20 +40,18 @@ class RankingRows(NamedTuple):
 
 
 def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible: np.ndarray,
-                   micros: np.ndarray, features: Sequence[PackedFeatures],
+                   micros: np.ndarray, features: Sequence[Features],
                    tag_keys: Sequence[frozenset[str]], category_keys: Sequence[frozenset[str]]) -> bytes:
     """What a ranking is a function of: per article (in order) its path, slug, eligibility, date
-    (as the instant, `micros`), tag and section keys and text features."""
+    (as the instant, `micros`), tag and section keys and text features (by their digests, which
+    the build cache keeps: the features themselves are not even read)."""
     h = hashlib.blake2b(code_version() + repr(config).encode(), digest_size=16)
-    # A few large updates rather than several per article; the lengths keep the concatenated
-    # features unambiguous.
-    fields = [(article.path, article.slug, sorted(tags), sorted(category), len(names), len(counts))
-              for article, (names, counts), tags, category
-              in zip(articles, features, tag_keys, category_keys, strict=True)]
+    # A few large updates rather than several per article.
+    fields = [(article.path, article.slug, sorted(tags), sorted(category))
+              for article, tags, category in zip(articles, tag_keys, category_keys, strict=True)]
     h.update(repr(fields).encode("utf-8", "surrogatepass"))
     h.update(eligible.astype(np.bool_).tobytes() + micros.astype(np.int64).tobytes())
-    h.update("".join(names for names, _ in features).encode("utf-8", "surrogatepass"))
-    h.update(b"".join(counts for _, counts in features))
+    h.update(b"".join([found.digest for found in features]))
     return h.digest()
 
 

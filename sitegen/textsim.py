@@ -8,10 +8,12 @@ count fully).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 
 from .arabic import STOP_WORDS, light_stem, tokenize
 from .model import Article
@@ -77,7 +79,7 @@ def _remember_word(word: str) -> tuple[str, ...]:
 
 # Features computed while parsing (by the parse workers, and kept in the build cache with the
 # parse result), so that a build does not tokenise every article again; cleared by each parse.
-_known: dict[int, tuple[Article, PackedFeatures]] = {}
+_known: dict[int, tuple[Article, Features]] = {}
 
 # Features as one string of the names (whitespace never occurs in one) and their counts as an
 # array: they travel from the parse workers and live in the build cache, and a pickled dict of
@@ -89,17 +91,74 @@ def pack(found: dict[str, int]) -> PackedFeatures:
     return "\n".join(found), array("I", found.values()).tobytes()
 
 
-def remember_features(article: Article, packed: PackedFeatures) -> None:
-    _known[id(article)] = (article, packed)
+class Features:
+    """An article's packed features, kept as UTF-8 names and counts inside the bytes they came
+    in (a build cache entry) until read, with a digest of them.
+
+    A rebuild whose related ranking is stored (related_cache.py) only needs the digests: reading
+    10,000 articles' features back as strings cost more than the rest of their parse results.
+    Unpacks like the PackedFeatures it stands for: `names, counts = features`.
+    """
+
+    __slots__ = ("_data", "_start", "_split", "_end", "_digest")
+
+    def __init__(self, data: bytes, start: int, split: int, end: int, digest: bytes | None = None):
+        # names: data[start:split] (UTF-8), counts: data[split:end]
+        self._data, self._start, self._split, self._end = data, start, split, end
+        self._digest = digest
+
+    @classmethod
+    def of(cls, packed: PackedFeatures) -> Features:
+        names, counts = packed
+        data = names.encode("utf-8", "surrogatepass")
+        return cls(data + counts, 0, len(data), len(data) + len(counts))
+
+    @property
+    def names(self) -> str:
+        return str(memoryview(self._data)[self._start:self._split], "utf-8", "surrogatepass")
+
+    @property
+    def counts(self) -> bytes:
+        return self._data[self._split:self._end]
+
+    @property
+    def encoded(self) -> tuple[bytes, bytes]:
+        """The names as UTF-8 and the counts, as stored."""
+        return self._data[self._start:self._split], self.counts
+
+    @property
+    def digest(self) -> bytes:
+        """Names and counts, summed up (16 bytes): equal digests, equal features."""
+        if self._digest is None:
+            self._digest = features_digest(*self.encoded)
+        return self._digest
+
+    def __iter__(self) -> Iterator[str | bytes]:
+        return iter((self.names, self.counts))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Features) and self.encoded == other.encoded
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+
+def features_digest(names: bytes, counts: bytes) -> bytes:
+    # The length of the names first, so that no two (names, counts) run together the same way.
+    return hashlib.blake2b(len(names).to_bytes(8, "little") + names + counts, digest_size=16).digest()
+
+
+def remember_features(article: Article, found: Features) -> None:
+    _known[id(article)] = (article, found)
 
 
 def forget_features() -> None:
     _known.clear()
 
 
-def article_features(article: Article) -> PackedFeatures:
-    """pack(features(plain_text(article))), computed at most once per article version."""
+def article_features(article: Article) -> Features:
+    """Features.of(pack(features(plain_text(article)))), computed at most once per article version."""
     entry = _known.get(id(article))
     if entry is not None and entry[0] is article:
         return entry[1]
-    return pack(features(plain_text(article)))
+    return Features.of(pack(features(plain_text(article))))

@@ -4,7 +4,6 @@ re-rendered and re-written, and that a cache it cannot vouch for is ignored."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import pickle
@@ -200,23 +199,11 @@ def _poison(root: Path) -> None:
     """Rewrite every cached parse result with a title no source has."""
     db = sqlite3.connect(root / CACHE_DIR / build_cache.DATABASE)
     rows = db.execute("SELECT key, value FROM parsed").fetchall()
-    source = object()  # entries refer to their SourceFile by a persistent id
-
-    class Load(pickle.Unpickler):
-        def persistent_load(self, pid):
-            return source
-
-    class Dump(pickle.Pickler):
-        def persistent_id(self, obj):
-            return "source" if obj is source else None
-
     for key, value in rows:
-        parsed = Load(io.BytesIO(value)).load()
+        parsed = cache_format.loads(value, None)  # entries do not store their SourceFile
         if parsed.article is not None:
             parsed = dataclasses.replace(parsed, article=dataclasses.replace(parsed.article, title="POISON"))
-        stream = io.BytesIO()
-        Dump(stream).dump(parsed)
-        db.execute("UPDATE parsed SET value = ? WHERE key = ?", (stream.getvalue(), key))
+        db.execute("UPDATE parsed SET value = ? WHERE key = ?", (cache_format.dumps(parsed), key))
     db.commit()
     db.close()
 
