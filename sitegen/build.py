@@ -155,13 +155,15 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
             planned = plan_site(config, chain, options, now, timer=timer, cache=cache, progress=progress,
                                 jobs=workers_n, discovered=discovered)
             published = publish(planned.jobs, planned.env, planned.static, config, planned.inputs,
-                                cache=store, jobs_n=workers_n, progress=progress, stage=timer.stage)
+                                cache=store, jobs_n=workers_n, progress=progress, stage=timer.stage,
+                                site=planned.site, now=now,
+                                ranking=planned.indexes.ranking if planned.indexes else None)
             result = BuildResult(config, planned.site, published.report, len(planned.jobs),
                                  dict(timer.seconds), planned.warnings, planned.pages_by_kind,
                                  planned.indexes, published.rendered)
             if store and fresh:
                 store.record(config.output_path, published.outputs,
-                             fresh.state(planned.site.next_scheduled, _summary(result)))
+                             fresh.state(planned.site.next_scheduled, _summary(result)), published.snapshot)
         finally:
             gc.unfreeze()
             if store:

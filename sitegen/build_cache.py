@@ -24,10 +24,11 @@ import sqlite3
 from pathlib import Path
 
 from . import build_record
-from .build_record import BuildState, Outputs
+from .build_record import BuildState, Outputs, Recorded
 from .cache_format import dumps, loads, parse_settings
 from .config import SiteConfig
 from .model import Article, SourceFile
+from .page_deps import SiteSnapshot
 from .parse_cache import Parsed, content_digest
 
 CACHE_DIR = ".sitegen-cache"
@@ -71,7 +72,7 @@ class BuildCache:
         self._settings: tuple[SiteConfig, bytes] | None = None
         self._stored = 0
         self._rows = 0  # entries in the database when it was opened
-        self._previous: dict[Path, tuple[BuildState | None, Outputs | None]] = {}
+        self._previous: dict[Path, Recorded] = {}
 
     # -- the ParseCache seam -------------------------------------------------------------------
 
@@ -145,17 +146,22 @@ class BuildCache:
     # -- the output record ---------------------------------------------------------------------
 
     def previous(self, output_dir: Path) -> tuple[BuildState | None, Outputs | None]:
+        recorded = self.recorded(output_dir)
+        return recorded.state, recorded.outputs
+
+    def recorded(self, output_dir: Path) -> Recorded:
         if self.fresh:
-            return None, None
+            return Recorded()
         # Read once per build (the up-to-date check, then publishing): 18,000 records at 10k articles.
         found = self._previous.get(output_dir)
         if found is None:
             found = self._previous[output_dir] = build_record.load(self.folder, output_dir)
         return found
 
-    def record(self, output_dir: Path, outputs: Outputs, state: BuildState | None) -> None:
+    def record(self, output_dir: Path, outputs: Outputs, state: BuildState | None,
+               snapshot: SiteSnapshot | None = None) -> None:
         self._previous.pop(output_dir, None)
-        build_record.save(self.folder, output_dir, outputs, state)
+        build_record.save(self.folder, output_dir, outputs, state, snapshot)
 
     def source_digests(self, sources: list[SourceFile]) -> list[bytes | None]:
         """Each source's content hash: as seen by this build, else from the index when its size and

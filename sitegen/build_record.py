@@ -16,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-FORMAT = b"sitegen-outputs-2"
+from .page_deps import SiteSnapshot
+
+FORMAT = b"sitegen-outputs-3"  # 3: the articles each page took in, the site snapshot
 
 
 class OutputRecord(NamedTuple):
@@ -26,6 +28,9 @@ class OutputRecord(NamedTuple):
     size: int
     mtime_ns: int
     digest: bytes
+    # Positions (in the build's SiteSnapshot) of the articles the fingerprint took in; None: not
+    # known which (page_deps.py), or a static copy.
+    articles: tuple[int, ...] | None = None
 
 
 Outputs = dict[str, OutputRecord]
@@ -54,26 +59,37 @@ def record_file(cache_folder: Path, output_dir: Path) -> Path:
     return cache_folder / f"outputs-{name}.pickle"
 
 
-def load(cache_folder: Path, output_dir: Path) -> tuple[BuildState | None, Outputs | None]:
+@dataclass(frozen=True)
+class Recorded:
+    """The record of one output folder."""
+
+    state: BuildState | None = None
+    outputs: Outputs | None = None
+    snapshot: SiteSnapshot | None = None
+
+
+def load(cache_folder: Path, output_dir: Path) -> Recorded:
     try:
         with open(record_file(cache_folder, output_dir), "rb") as stream:
             saved = pickle.load(stream)
         if saved["format"] != FORMAT or saved["output"] != str(output_dir) \
                 or saved["folder"] != _identity(output_dir):
-            return None, None
+            return Recorded()
         outputs = {path: OutputRecord(*record) for path, record in saved["records"].items()}
-        state = saved["state"]
-        return (state if isinstance(state, BuildState) else None), outputs
+        state, snapshot = saved["state"], saved["snapshot"]
+        return Recorded(state if isinstance(state, BuildState) else None, outputs,
+                        snapshot if isinstance(snapshot, SiteSnapshot) else None)
     except Exception:  # missing, truncated, corrupt, another format: build without it
-        return None, None
+        return Recorded()
 
 
-def save(cache_folder: Path, output_dir: Path, outputs: Outputs, state: BuildState | None) -> None:
+def save(cache_folder: Path, output_dir: Path, outputs: Outputs, state: BuildState | None,
+         snapshot: SiteSnapshot | None = None) -> None:
     cache_folder.mkdir(exist_ok=True)
     target = record_file(cache_folder, output_dir)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     data = {"format": FORMAT, "output": str(output_dir), "folder": _identity(output_dir), "state": state,
-            "records": {path: tuple(record) for path, record in outputs.items()}}
+            "snapshot": snapshot, "records": {path: tuple(record) for path, record in outputs.items()}}
     temporary.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(temporary, target)
 

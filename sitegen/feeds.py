@@ -124,15 +124,11 @@ def listing_jobs(site: Site, listings: Iterable[Listing]) -> Iterator[PageJob]:
                           {"feed": feed}, f"{listing.source} ({feed_format.name})")
 
 
-def feed_inputs(listing: Listing, feed_format: FeedFormat, items: ItemMaker) -> tuple[Any, ...] | None:
+def feed_inputs(listing: Listing, feed_format: FeedFormat, items: ItemMaker) -> tuple[Any, ...]:
     """What make_feed makes the feed from, besides the site's settings and translations (which
-    every page depends on), so the render worker makes it only when they changed. None when an
-    item's HTML links to other articles (their titles and URLs count too: the feed is made, to be
-    fingerprinted by its content)."""
+    every page depends on), so the render worker makes it only when they changed."""
     newest = listing.articles[: listing.items]
     sources = tuple(items.inputs(article, listing.full_content) for article in newest)
-    if any(source is None for source in sources):
-        return None
     return (listing.title, listing.url, listing.full_content, feed_format, sources)
 
 
@@ -182,17 +178,33 @@ class ItemMaker:
             self._made[key] = self._make(article, full_content)
         return self._made[key]
 
-    def inputs(self, article: Article, full_content: bool) -> tuple[Any, ...] | None:
-        """Every field of `article` that its item (and make_feed) reads: the same inputs make the
-        same item. One tuple per article, however many feeds list it, so a fingerprint hashes
-        it once. None when the HTML has links or cards to other articles, which count too."""
+    def inputs(self, article: Article, full_content: bool) -> tuple[Any, ...]:
+        """Everything its item (and make_feed) reads of `article`: the same inputs make the same
+        item. One tuple per article, however many feeds list it, so a fingerprint hashes it once.
+
+        With the full text, the article itself (its every field counts; the body is the item's
+        content). Else the fields the item shows, without the body: editing an article's text
+        leaves a feed of summaries as it was. Articles that the HTML links to or shows a card of
+        count too (their URL and title are in it)."""
         key = (article.path, full_content)
-        if key not in self._inputs:
-            body = article.body_html if full_content else None
-            self._inputs[key] = None if has_refs(article.summary_html) or has_refs(body or "") else (
-                article.title, article.url, article.date, article.updated, article.summary_html, body,
-                article.category, article.tags, article.authors, article.image)
-        return self._inputs[key]
+        found = self._inputs.get(key)
+        if found is None:
+            if full_content:
+                found = (article, True)
+            else:
+                found = (article.title, article.url, article.date, article.updated, article.summary_html,
+                         article.category, article.tags, article.authors, article.image)
+            if has_refs(article.summary_html) or (full_content and has_refs(article.body_html)):
+                # Reads the body only of an article already counted whole.
+                found += (Deferred(self.targets, article, full_content,
+                                   reads_bodies_of=(article,) if full_content else ()),)
+            self._inputs[key] = found
+        return found
+
+    def targets(self, article: Article, full_content: bool) -> tuple[Article | None, ...]:
+        """The articles the item's HTML shows (their URL and title)."""
+        fragments = [article.summary_html] + ([article.body_html] if full_content else [])
+        return tuple(target for fragment in fragments for target in self.site.ref_targets(article, fragment))
 
     def _make(self, article: Article, full_content: bool) -> FeedItem:
         # Reads only the fields `inputs` lists (and the article's path, to resolve links).

@@ -177,7 +177,23 @@ _SCALARS = (bool, int, float, type(None), date, datetime, time, timedelta, range
 _SCALAR_TYPES = frozenset({bool, int, float, type(None), datetime, date})
 
 
-Memo = dict[int, bytes]  # id(object) -> digest, for one Reads
+
+
+class Memo(dict[int, bytes]):
+    """id(object) -> digest, for one Reads. An object whose digest took in articles is kept in
+    `with_articles` instead (id -> digest and the articles' paths), so that every page using it
+    records those articles among its dependencies, not only the first."""
+
+    __slots__ = ("with_articles",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.with_articles: dict[int, tuple[bytes, tuple[str | None, ...]]] = {}
+
+
+# Recorded in place of an article path: the page used a value computed from something unknown
+# (a deferred value that does not say which articles' bodies it reads).
+UNTRACKED = None
 SMALL = 16  # sequences up to this long are digested in place, not memoised
 Digester = Callable[[Any, Reads, Memo], bytes]
 
@@ -204,12 +220,23 @@ class Fingerprinter:
         self._digesters: dict[type, Digester] = {}
         self._articles: dict[int, bytes] = {}  # id(article) -> digest, under any Reads
         self._shared: dict[type, bool] = {}  # types digested once per object (_small_sequence)
+        # The paths of the articles the current page's digest took in (UNTRACKED for a value made
+        # from unknown sources): what an edit of one of them can change (page_deps.py).
+        self._seen: list[str | None] = []
+        self.last_articles: frozenset[str] | None = None
+
+    def job_and_articles(self, job: PageJob) -> tuple[bytes | None, frozenset[str] | None]:
+        """The job's fingerprint, and the paths of the articles it counts (None: not known which)."""
+        fingerprint = self.job(job)
+        return fingerprint, self.last_articles
 
     def job(self, job: PageJob) -> bytes | None:
         """The job's fingerprint, or None when its context holds something unknown."""
         reads = self._template_reads(job.template)
         names, memo, digest = reads.names, self._memo_of(reads), self._digest
         parts = [b"\x01" + self.base, _text(job.output), _text(job.template)]
+        seen = self._seen = []
+        self.last_articles = None
         try:
             for key, value in job.context.items():
                 if names is None or key in names:
@@ -217,6 +244,8 @@ class Fingerprinter:
                     parts.append(digest(value, reads, memo))
         except (Unfingerprintable, RecursionError):
             return None
+        if UNTRACKED not in seen:
+            self.last_articles = frozenset(seen)  # type: ignore[arg-type]
         return _hash(parts)
 
     def digest(self, value: Any, reads: Reads | None = None) -> bytes:
@@ -231,7 +260,7 @@ class Fingerprinter:
     def _memo_of(self, reads: Reads) -> Memo:
         memo = self._memo.get(id(reads))
         if memo is None:
-            memo = self._memo[id(reads)] = {}
+            memo = self._memo[id(reads)] = Memo()
         return memo
 
     def _digest(self, value: Any, reads: Reads, memo: Memo) -> bytes:
@@ -243,6 +272,10 @@ class Fingerprinter:
         found = memo.get(id(value))
         if found is not None:
             return found
+        with_articles = memo.with_articles.get(id(value))
+        if with_articles is not None:
+            self._seen += with_articles[1]
+            return with_articles[0]
         digester = self._digesters.get(kind)
         if digester is None:
             digester = self._digesters[kind] = self._digester(kind)
@@ -275,7 +308,12 @@ class Fingerprinter:
 
     def _memoised(self, parts: Callable[[Any, Reads, Memo], list[bytes]]) -> Digester:
         def digest(value: Any, reads: Reads, memo: Memo) -> bytes:
-            found = memo[id(value)] = b"\x01" + _hash(parts(value, reads, memo))
+            start = len(self._seen)
+            found = b"\x01" + _hash(parts(value, reads, memo))
+            if len(self._seen) > start:  # (only the current page's list ever grows meanwhile)
+                memo.with_articles[id(value)] = (found, tuple(self._seen[start:]))
+            else:
+                memo[id(value)] = found
             self._alive.append(value)
             return found
 
@@ -284,6 +322,10 @@ class Fingerprinter:
     def _deferred(self, value: Deferred, reads: Reads, memo: Memo) -> bytes:
         if value.inputs is not None:  # counts by what it is made from
             return b"\x08" + self.digest(value.inputs)
+        if value.reads_bodies_of is None:
+            self._seen.append(UNTRACKED)
+        else:
+            self._seen += [article.path for article in value.reads_bodies_of]
         try:  # counts by its value, computed now (and kept for rendering)
             made = value.value
         except Exception as exc:  # reported when the page is rendered
@@ -301,7 +343,8 @@ class Fingerprinter:
                 found = b"\x01" + _hash(self._fields(value, _EVERYTHING, self._memo_of(_EVERYTHING)))
             self._articles[id(value)] = found
             self._alive.append(value)
-        memo[id(value)] = found
+        # Not put in `memo`: every page that counts an article must see it here, to record it.
+        self._seen.append(value.path)
         return found
 
     def _small_sequence(self, value: list | tuple, reads: Reads, memo: Memo) -> bytes | None:

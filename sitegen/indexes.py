@@ -37,6 +37,7 @@ class Indexes:
     # Related stories per article path, best first (pins, then by score), with their scores.
     related: Mapping[str, tuple[Related, ...]] = field(default_factory=dict)
     warnings: tuple[Diagnostic, ...] = ()
+    ranking: bytes | None = None  # digest of what related news was ranked from (with a build cache)
 
     @property
     def taxonomies(self) -> tuple[Taxonomy, ...]:
@@ -74,6 +75,6 @@ def derive(site: Site, jobs: int = 1, store: RankingStore | None = None
     problems += found
     from .related import relate
 
-    related = relate(site, tags, categories, jobs, store)
-    indexes = Indexes(tags, categories, authors, related, tuple(problems))
+    related, ranking = relate(site, tags, categories, jobs, store)
+    indexes = Indexes(tags, categories, authors, related, tuple(problems), ranking)
     return indexes, problems

@@ -64,7 +64,7 @@ def deferred_body(site: Site, article: Article, see_also: str) -> Deferred:
     """
     inputs: tuple = (article,)
     if body_has_refs(article):
-        inputs = (article, Deferred(body_targets, site, article))
+        inputs = (article, Deferred(body_targets, site, article, reads_bodies_of=(article,)))
     return Deferred(resolved_body, site, article, see_also, inputs=inputs)
 
 

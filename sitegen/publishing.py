@@ -18,20 +18,24 @@ import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
-from . import workers
+from . import page_deps, workers
 from .build_cache import BuildCache, forget_outputs
-from .build_record import OutputRecord, Outputs
+from .build_record import OutputRecord, Outputs, Recorded
 from .cache_format import code_version
 from .config import SiteConfig
 from .diagnostics import Diagnostic, raise_if_errors
 from .discovery import StaticFile
 from .fingerprint import Fingerprinter, digest_bytes, files_digest, globals_digest, stamps_digest
+from .freshness import time_was_used
+from .page_deps import SiteSnapshot
 from .progress import Progress
 from .rendering import PageJob, add_problem, render_job
+from .site import Site
 from .themes import Theme
 from .writer import MARKER, FileState, Staging, WriteReport, commit, existing_files
 
@@ -43,6 +47,7 @@ class Published:
     report: WriteReport
     rendered: tuple[str, ...]  # outputs rendered; the other pages were known to be unchanged
     outputs: Outputs  # the new record of the output folder (empty without a cache)
+    snapshot: SiteSnapshot | None = None  # what the pages were made from (with a cache)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class _Task:
     staging: Staging
     previous: Outputs
     fingerprinter: Fingerprinter | None
+    positions: dict[str, int]  # article path -> position in this build's SiteSnapshot
+    todo: Sequence[int]  # the jobs to fingerprint (and render if they changed): all, or what an edit touched
 
 
 @dataclass(frozen=True)
@@ -64,24 +71,35 @@ class _Outcome:
     state: FileState | None  # None: not rendered, the recorded file is still right
     staged: bool
     problem: Diagnostic | None = None
+    articles: tuple[int, ...] | None = None  # the articles the fingerprint took in (page_deps.py)
 
 
 def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[StaticFile],
             config: SiteConfig, inputs: bytes | None, *, cache: BuildCache | None, jobs_n: int,
-            progress: Progress, stage: Stage) -> Published:
+            progress: Progress, stage: Stage, site: Site | None = None,
+            ranking: bytes | None = None, now: datetime | None = None) -> Published:
     """Render what changed into output/; with a cache, return the new record of the folder.
 
-    `inputs`: `site_inputs` of this build (needed with a cache).
+    `inputs`: `site_inputs` of this build (needed with a cache). `site`, `ranking`
+    (Indexes.ranking) and `now` (the build's time, not the site's watched one) let a rebuild after
+    body-only edits skip the pages that no edited article reached (page_deps.py).
     """
     output_dir = config.output_path
-    previous = (cache.previous(output_dir)[1] if cache else None) or {}
+    recorded = cache.recorded(output_dir) if cache else Recorded()
+    previous = recorded.outputs or {}
     staging = Staging(output_dir)
     with stage("render"):  # fingerprints, then rendering what they say changed: in the workers
         fingerprinter = _fingerprinter(env, inputs, config, cache)
+        snapshot = (page_deps.snapshot(site, fingerprinter.base, ranking, cache.article_key,
+                                       recorded.snapshot) if fingerprinter and cache and site else None)
         staging.open()
         try:
-            task = _Task(jobs, env, config.root, staging, {} if staging.whole else previous, fingerprinter)
-            outcomes = _render(task, jobs_n, progress)
+            kept = {} if staging.whole else previous
+            edited = _edited(recorded, snapshot, now)
+            todo, skipped = _todo(jobs, kept, edited, output_dir)
+            task = _Task(jobs, env, config.root, staging, kept, fingerprinter,
+                         snapshot.position() if snapshot else {}, todo)
+            outcomes = sorted(_render(task, jobs_n, progress) + skipped, key=lambda o: o.index)
         except BaseException:
             staging.discard()
             raise
@@ -94,7 +112,35 @@ def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[Stati
             forget_outputs(config.root, output_dir)
         records = _records(jobs, outcomes, previous, static, output_dir) if cache else {}
     rendered = tuple(jobs[o.index].output for o in outcomes if o.state is not None)
-    return Published(report, rendered, records)
+    return Published(report, rendered, records, snapshot)
+
+
+def _edited(recorded: Recorded, snapshot: SiteSnapshot | None, now: datetime | None) -> frozenset[int] | None:
+    """The articles whose bodies alone changed since the last build (see page_deps.py), when
+    nothing else did, time included: neither build used the current time, and no scheduled
+    article became due meanwhile."""
+    state = recorded.state
+    if state is None or state.time_sensitive or time_was_used() or now is None \
+            or (state.valid_until is not None and now >= state.valid_until):
+        return None
+    return page_deps.edited_bodies(recorded.snapshot, snapshot)
+
+
+def _todo(jobs: Sequence[PageJob], previous: Outputs, edited: frozenset[int] | None,
+          output_dir: Path) -> tuple[Sequence[int], list[_Outcome]]:
+    """The jobs to fingerprint, and outcomes for the others: after edits of article bodies alone,
+    the pages that recorded none of the edited articles and whose files are as recorded."""
+    if edited is None or not previous:
+        return range(len(jobs)), []
+    todo, skipped = [], []
+    for index, job in enumerate(jobs):
+        record = previous.get(job.output)
+        if record is None or page_deps.may_have_changed(record.articles, edited) \
+                or not _on_disk(f"{output_dir}/{job.output}", record):
+            todo.append(index)
+        else:
+            skipped.append(_Outcome(index, record.fingerprint, None, False, articles=record.articles))
+    return todo, skipped
 
 
 def _fingerprinter(env: jinja2.Environment, inputs: bytes | None, config: SiteConfig,
@@ -144,10 +190,9 @@ def _render(task: _Task, jobs_n: int, progress: Progress) -> list[_Outcome]:
             task.fingerprinter.reads_of(name)
     try:
         outcomes = []
-        everything = range(len(task.jobs))
-        for done, outcome in enumerate(workers.map_chunks(_render_chunk, everything, jobs_n), 1):
+        for done, outcome in enumerate(workers.map_chunks(_render_chunk, task.todo, jobs_n), 1):
             outcomes.append(outcome)
-            progress("render", done, len(task.jobs))
+            progress("render", done, len(task.todo))
     finally:
         workers.state.pop("publish", None)
     problems: dict[tuple, Diagnostic] = {}
@@ -175,22 +220,35 @@ def _render_chunk(indexes: Sequence[int]) -> list[_Outcome]:
 
 def _render_one(task: _Task, index: int) -> _Outcome:
     job = task.jobs[index]
-    fingerprint = task.fingerprinter.job(job) if task.fingerprinter else None
+    fingerprint, articles = None, None
+    if task.fingerprinter:
+        fingerprint, paths = task.fingerprinter.job_and_articles(job)
+        articles = _positions(paths, task.positions)
     record = task.previous.get(job.output)
     where = f"{task.staging.output_dir}/{job.output}"
     if fingerprint is not None and record is not None and record.fingerprint == fingerprint \
             and _on_disk(where, record):
-        return _Outcome(index, fingerprint, None, False)
+        return _Outcome(index, fingerprint, None, False, articles=articles)
     data, problem = render_job(job, task.env, task.root, _template(task.env, job.template))
     if problem:
         return _Outcome(index, fingerprint, None, False, problem)
     if record is not None and record.size == len(data) and record.digest == digest_bytes(data) \
             and _on_disk(where, record):
-        return _Outcome(index, fingerprint, FileState(record.size, record.mtime_ns, record.digest), False)
-    same = task.staging.same_as_output(job.output, data)
-    if same is not None:
-        return _Outcome(index, fingerprint, same, False)
-    return _Outcome(index, fingerprint, task.staging.stage(job.output, data), True)
+        state: FileState | None = FileState(record.size, record.mtime_ns, record.digest)
+        return _Outcome(index, fingerprint, state, False, articles=articles)
+    state = task.staging.same_as_output(job.output, data)
+    if state is not None:
+        return _Outcome(index, fingerprint, state, False, articles=articles)
+    return _Outcome(index, fingerprint, task.staging.stage(job.output, data), True, articles=articles)
+
+
+def _positions(paths: frozenset[str] | None, positions: dict[str, int]) -> tuple[int, ...] | None:
+    """The articles a fingerprint took in, by position; None when not known (or not all are in
+    the snapshot: a page that is never skipped)."""
+    if paths is None:
+        return None
+    found = [positions.get(path) for path in paths]
+    return None if None in found else tuple(sorted(found))  # type: ignore[type-var]
 
 
 def _stale(output_dir: Path, previous: Outputs, produced: set[str], whole: bool, trusted: bool) -> list[str]:
@@ -208,9 +266,10 @@ def _records(jobs: Sequence[PageJob], outcomes: list[_Outcome], previous: Output
         output = jobs[outcome.index].output
         state = outcome.state
         if state is None:  # not rendered: the recorded file is still right
-            records[output] = previous[output]
+            records[output] = previous[output]._replace(articles=outcome.articles)
         else:
-            records[output] = OutputRecord(outcome.fingerprint, state.size, state.mtime_ns, state.digest)
+            records[output] = OutputRecord(outcome.fingerprint, state.size, state.mtime_ns, state.digest,
+                                           outcome.articles)
     for item in static:
         try:
             info = (output_dir / item.dest).stat()

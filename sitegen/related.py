@@ -89,6 +89,7 @@ class Relater:
         self.tag_keys = [_keys(tags, a.tags) for a in self.articles]
         self.category_keys = [_keys(categories, (a.category,) if a.category else ()) for a in self.articles]
         self.micros = np.array([_micros(a) for a in self.articles], dtype=np.int64)
+        self.digest: bytes | None = None  # of what the ranking is computed from (with a store)
         self.ranking = self._stored_or_ranked(store, jobs)
 
     # The index, built only when something is ranked or scored (not when the ranking is stored).
@@ -123,8 +124,8 @@ class Relater:
     def _stored_or_ranked(self, store: RankingStore | None, jobs: int) -> Ranking:
         if store is None:
             return self._rank_all(jobs)
-        digest = ranking_digest(self.config, self.articles, self.eligible, self.micros, self.features,
-                                self.tag_keys, self.category_keys)
+        digest = self.digest = ranking_digest(self.config, self.articles, self.eligible, self.micros,
+                                              self.features, self.tag_keys, self.category_keys)
         stored = store.load(digest)
         if stored is not None:
             return Ranking(*stored)
@@ -281,12 +282,13 @@ class _Terms:
 
 
 def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1,
-           store: RankingStore | None = None) -> dict[str, tuple[Related, ...]]:
+           store: RankingStore | None = None) -> tuple[dict[str, tuple[Related, ...]], bytes | None]:
     """Related stories of every article, by article path, ranked in `jobs` processes (or as
-    `store` kept them, when nothing ranking reads has changed)."""
+    `store` kept them, when nothing ranking reads has changed); with a store, also the digest of
+    what the ranking was computed from."""
     relater = Relater(site, tags, categories, jobs, store)
     forget_features()  # in the index now; ~20 KB per article that render workers need not inherit
-    return {a.path: relater.related(a) for a in site.articles}
+    return {a.path: relater.related(a) for a in site.articles}, relater.digest
 
 
 def _rank_blocks(blocks: Sequence[range]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:

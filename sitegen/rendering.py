@@ -38,14 +38,20 @@ class Deferred:
     (settings, templates, translations, sitegen's code): the page's fingerprint counts the inputs
     instead of the value, so a page found unchanged never computes it. Without them, the
     fingerprint computes the value and counts that.
+
+    `reads_bodies_of`, for a value without `inputs`: the articles whose body fields (page_deps.py)
+    `make` reads; the page then depends on them, besides the articles found in the value. None
+    (not declared): the page is not skipped by a body-only edit (page_deps.py) of any article.
     """
 
-    __slots__ = ("_make", "_args", "_value", "inputs")
+    __slots__ = ("_make", "_args", "_value", "inputs", "reads_bodies_of")
     _PENDING = object()
 
-    def __init__(self, make: Callable[..., Any], *args: Any, inputs: tuple[Any, ...] | None = None):
+    def __init__(self, make: Callable[..., Any], *args: Any, inputs: tuple[Any, ...] | None = None,
+                 reads_bodies_of: tuple[Any, ...] | None = None):
         self._make, self._args, self._value = make, args, Deferred._PENDING
         self.inputs = inputs
+        self.reads_bodies_of = reads_bodies_of
 
     @property
     def value(self) -> Any:

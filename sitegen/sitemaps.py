@@ -51,18 +51,18 @@ def sitemap_jobs(site: Site, jobs: Sequence[PageJob]) -> Iterator[PageJob]:
     if len(pages) <= limit:
         # Fingerprinted by what the entries are made from (found in the worker that needs them):
         # far cheaper than making 18,000 entries to learn that an edit left them as they were.
-        inputs = (Deferred(entries_inputs, pages),)
+        inputs = (Deferred(entries_inputs, pages, reads_bodies_of=()),)
         yield PageJob(SITEMAP, "sitemaps/sitemap.xml",
                       {"entries": Deferred(page_entries, site, pages, inputs=inputs)}, "sitemap")
         return
     parts = []
     for number, start in enumerate(range(0, len(pages), limit), start=1):
-        chunk = Deferred(page_entries, site, pages[start: start + limit])
+        chunk = Deferred(page_entries, site, pages[start: start + limit], reads_bodies_of=())
         name = f"sitemap-{number}.xml"
         parts.append((name, chunk))
         yield PageJob(name, "sitemaps/sitemap.xml", {"entries": chunk}, f"sitemap part {number}")
-    yield PageJob(SITEMAP, "sitemaps/sitemap-index.xml", {"sitemaps": Deferred(_index_entries, site, parts)},
-                  "sitemap index")
+    index = Deferred(_index_entries, site, parts, reads_bodies_of=())
+    yield PageJob(SITEMAP, "sitemaps/sitemap-index.xml", {"sitemaps": index}, "sitemap index")
 
 
 def listed_pages(jobs: Sequence[PageJob]) -> list[tuple[str, PageJob]]:

@@ -143,11 +143,14 @@ def test_a_feed_item_is_made_only_from_the_fields_its_inputs_list():
                    updated=datetime(2026, 1, 3, tzinfo=UTC), body_html="<p>جديد</p>", summary_html="<p>جديد</p>",
                    category="آخر", tags=("آخر",), authors=("آخر",), image="/j.png")
     assert set(changed) == listed
-    inputs = ItemMaker(site).inputs(make(), True)
-    for name, value in changed.items():
-        assert ItemMaker(site).inputs(make(**{name: value}), True) != inputs, name
-    assert ItemMaker(site).inputs(make(body_html="<p>[[x]] <sitegen-card ref=\"x\"></sitegen-card></p>"),
-                                  True) is None  # a card: counted by the made item instead
+    inputs = ItemMaker(site).inputs(make(), False)
+    for name, value in changed.items():  # a feed of summaries: each field it shows counts, not the body
+        assert (ItemMaker(site).inputs(make(**{name: value}), False) != inputs) == (name != "body_html"), name
+    article = make()
+    assert ItemMaker(site).inputs(article, True) == (article, True)  # full text: counted whole
+    card = make(body_html="<p>[[x]] <sitegen-card ref=\"x\"></sitegen-card></p>")
+    with_card = ItemMaker(site).inputs(card, True)  # the card shows another article: it counts too
+    assert with_card[:2] == (card, True) and with_card[2].reads_bodies_of == (card,)
 
 
 def test_ref_targets_are_the_articles_resolving_looks_up(monkeypatch):

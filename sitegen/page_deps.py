@@ -1,0 +1,95 @@
+"""Which pages an edit of article bodies can have changed, known without fingerprinting every page.
+
+Fingerprinting all 18,000 pages of a 10,000-article site costs seconds, yet the usual edit (a
+figure, a sentence, a link in one article's text) changes a handful of them. Every page's
+fingerprint records the articles it took in (fingerprint.py: an article counts by its parse
+key). A page that took in none of the edited articles can only have changed through what the
+planners and the derive stage made from the site as a whole: the order and URLs of the articles,
+their tags, dates, summaries, the related-news ranking... So when an edit changed nothing but
+BODY_FIELDS of some articles, and everything else every page is made from is as the last build
+left it, only the pages that recorded one of those articles are fingerprinted again.
+
+That rests on one rule, which the planners keep: a body field reaches a page only through the
+Article object itself (read by its templates, or counted by a Deferred's `inputs`), or through a
+Deferred that names the articles whose bodies it reads (`reads_bodies_of`); a Deferred without
+either makes its pages untracked, fingerprinted on every build. tests/test_page_deps.py edits
+each body field of articles of a test site and checks that the pages skipped are the same bytes
+a full build makes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .model import Article
+from .site import Site
+
+# Fields that are an article's text and what is computed from it alone, read by no planner and
+# by derive only through the related-news ranking (whose own digest is compared). The summary is
+# not among them: listings and feeds show it.
+BODY_FIELDS = frozenset({"body_html", "toc_html", "word_count", "refs"})
+# Not fields: the build cache's undecoded body (model.py) and caches of computed values.
+_NOT_FIELDS = frozenset({"_packed"})
+
+
+@dataclass(frozen=True)
+class SiteSnapshot:
+    """What every page of a build was made from, besides its articles' bodies (and its own
+    template-read values, which its fingerprint counts)."""
+
+    base: bytes  # the fingerprinter's base: code, settings, templates, translations, globals
+    ranking: bytes  # digest of what the related-news ranking was computed from
+    paths: tuple[str, ...]  # every article and page, in the site's order
+    keys: tuple[bytes, ...]  # each one's parse key (it determines every field)
+    shared: tuple[bytes, ...]  # each one's digest of its fields other than BODY_FIELDS
+    # What pages take from the articles left out (scheduled ones): the next one's date.
+    next_scheduled: datetime | None = None
+
+    def position(self) -> dict[str, int]:
+        return {path: index for index, path in enumerate(self.paths)}
+
+
+def snapshot(site: Site, base: bytes, ranking: bytes | None, article_key: Callable[[Article], bytes | None],
+             previous: SiteSnapshot | None) -> SiteSnapshot | None:
+    """This build's snapshot; None when some article has no parse key or no ranking digest is
+    known (then no page is skipped in the next build either). Digests of unchanged articles are
+    taken from `previous`."""
+    articles = site.everything
+    keys = [article_key(article) for article in articles]
+    if ranking is None or any(key is None for key in keys):
+        return None
+    known = dict(zip(previous.keys, previous.shared, strict=True)) if previous else {}
+    shared = tuple(known.get(key) or shared_digest(article)  # type: ignore[arg-type]
+                   for article, key in zip(articles, keys, strict=True))
+    return SiteSnapshot(base, ranking, tuple(a.path for a in articles), tuple(keys),  # type: ignore[arg-type]
+                        shared, site.next_scheduled)
+
+
+def shared_digest(article: Article) -> bytes:
+    """Every field of the article except BODY_FIELDS (read from its state: the body fields may
+    still be undecoded bytes, which need not be decoded for this)."""
+    state = article.__dict__
+    fields = sorted((name, value) for name, value in state.items()
+                    if name not in BODY_FIELDS and name not in _NOT_FIELDS)
+    return hashlib.blake2b(repr(fields).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def edited_bodies(previous: SiteSnapshot | None, current: SiteSnapshot | None) -> frozenset[int] | None:
+    """Positions of the articles whose bodies alone changed since `previous`; None when anything
+    else changed (or either snapshot is unknown): then every page is fingerprinted."""
+    if previous is None or current is None or previous.base != current.base \
+            or previous.ranking != current.ranking or previous.paths != current.paths \
+            or previous.next_scheduled != current.next_scheduled:
+        return None
+    if previous.shared != current.shared:
+        return None
+    return frozenset(index for index, (old, new) in enumerate(zip(previous.keys, current.keys, strict=True))
+                     if old != new)
+
+
+def may_have_changed(recorded: frozenset[int] | tuple[int, ...] | None, edited: frozenset[int]) -> bool:
+    """Whether a page that recorded these articles (None: not known which) can differ now."""
+    return recorded is None or not edited.isdisjoint(recorded)
