@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -39,6 +40,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted: output/ holds the previous site whole (or the new one, if writing "
               "had finished)", file=sys.stderr)
         return 130
+
+
+def run() -> None:
+    """The `sitegen` command: main(), then exit at once.
+
+    A build leaves tens of thousands of objects (a 10,000-article site) that the interpreter would
+    free one by one on the way out, a quarter of a second that a rebuild after an edit does not
+    need to spend: everything is written and closed by now (the build cache, the output record,
+    --stats), so only the standard streams are flushed before leaving.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def make_parser() -> argparse.ArgumentParser:
