@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from test_build_cache import cached_build
 
+from sitegen import fingerprint
 from sitegen.fingerprint import Fingerprinter
 from sitegen.model import Article
 from sitegen.page_deps import BODY_FIELDS, shared_digest
@@ -199,3 +200,21 @@ def test_the_shared_digest_changes_with_every_field_but_the_body_fields():
         value = {"body_html": "<p>آخر</p>", "toc_html": "<ul></ul>", "word_count": 9, "refs": ()}[name]
         changed = Article(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, name: value})
         assert shared_digest(changed) == shared_digest(base), name
+
+
+def test_template_analyses_are_kept_for_the_next_build_and_an_edited_template_is_analysed_again(
+        site_factory, monkeypatch):
+    root = site_factory(site_files(), config=CONFIG)
+    cached_build(root)
+    fingerprint._analysed.clear()  # as in a new process
+    parsed: list[str] = []
+    real = fingerprint._analyse_tree
+    monkeypatch.setattr(fingerprint, "_analyse_tree", lambda tree: parsed.append(tree) or real(tree))
+    edit(root, 3, "بلغت القيمة 30 مليون", "بلغت القيمة 35 مليون")
+    cached_build(root)
+    assert parsed == []  # every template's analysis came from the cache folder
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates/404.html").write_text('{% extends "base.html" %}{% block main %}{{ title }}'
+                                             '{% endblock %}', encoding="utf-8")
+    cached_build(root)
+    assert len(parsed) == 1  # only the new template
