@@ -21,6 +21,7 @@ from pathlib import Path
 from .config import SiteConfig
 from .model import PACKED_FIELDS, Article, SourceFile, packed_field
 from .parse_cache import Parsed
+from .refs import BODY_HAS_REFS, utf8_has_refs
 from .textsim import Features
 
 # Settings that only the templates read (they are part of every page's fingerprint instead);
@@ -69,8 +70,11 @@ _MOMENTS = tuple(i for i, name in enumerate(_PLAIN_FIELDS) if name in ("date", "
 # the text is read in place, from the entry's bytes, when first needed (model.Article.__getattr__,
 # textsim.Features): an edit rebuild loads 10,000 results, reads the bodies of a few and, when
 # the related ranking is stored, the features of none. Lengths of -1: absent.
-_HEADER = struct.Struct("<5i")  # pickle, body_html, toc_html, feature names, feature counts
+_HEADER = struct.Struct("<6i")  # pickle, body_html, toc_html, feature names, feature counts, flags
 _ABSENT = -1
+# Flags: whether the body has references (refs.body_has_refs asks of every article, every build:
+# answered when written, it is not searched for in 10,000 bodies again).
+_BODY_HAS_REFS, _BODY_HAS_NO_REFS = 1, 2
 _DIGEST = 16
 
 
@@ -133,12 +137,14 @@ def dumps(parsed: Parsed) -> bytes:
     stream.write(bytes(_HEADER.size))
     _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(parsed)
     pickled = stream.tell() - _HEADER.size
-    article, lengths = parsed.article, []
+    article, lengths, flags = parsed.article, [], 0
     for name in PACKED_FIELDS:
         raw = None if article is None else packed_field(article, name)
         if raw is None and article is not None and name in article.__dict__:
             raw = article.__dict__[name].encode("utf-8", "surrogatepass")
         lengths.append(_ABSENT if raw is None else stream.write(raw))
+        if name == "body_html" and raw is not None:
+            flags |= _BODY_HAS_REFS if utf8_has_refs(raw) else _BODY_HAS_NO_REFS
     found = parsed.features
     if found is None:
         lengths += [_ABSENT, _ABSENT]
@@ -148,12 +154,12 @@ def dumps(parsed: Parsed) -> bytes:
         lengths += [stream.write(names), stream.write(counts)]
         stream.write(found.digest)
     stream.seek(0)
-    stream.write(_HEADER.pack(pickled, *lengths))
+    stream.write(_HEADER.pack(pickled, *lengths, flags))
     return stream.getvalue()
 
 
 def loads(data: bytes, source: SourceFile) -> Parsed:
-    pickled, *lengths = _HEADER.unpack_from(data)
+    pickled, *lengths, flags = _HEADER.unpack_from(data)
     start = _HEADER.size
     parsed = pickle.loads(memoryview(data)[start:start + pickled])
     at = start + pickled
@@ -167,6 +173,8 @@ def loads(data: bytes, source: SourceFile) -> Parsed:
         found = article.__dict__
         found["source"] = source  # frozen, but set here as it was made
         found["_packed"] = packed
+        if flags & (_BODY_HAS_REFS | _BODY_HAS_NO_REFS):
+            found[BODY_HAS_REFS] = bool(flags & _BODY_HAS_REFS)
     else:
         at += sum(n for n in lengths[:len(PACKED_FIELDS)] if n != _ABSENT)
     names, counts = lengths[len(PACKED_FIELDS):]

@@ -134,13 +134,3 @@ def packed_field(article: Article, name: str) -> bytes | None:
     """The UTF-8 bytes of `article.<name>` while it is still undecoded (see __getattr__), else None."""
     where = _packed_where(article, name)
     return where[0][where[1]:where[2]] if where is not None else None
-
-
-def packed_contains(article: Article, name: str, needles: tuple[bytes, ...]) -> bool | None:
-    """Whether the UTF-8 bytes of `article.<name>`, still undecoded, contain one of `needles`
-    (searched in place, not copied); None when the field is decoded already."""
-    where = _packed_where(article, name)
-    if where is None:
-        return None
-    data, start, end = where
-    return any(data.find(needle, start, end) >= 0 for needle in needles)

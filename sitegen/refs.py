@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, error
 from .markup import CARD_TAG, REF_SCHEME
-from .model import Article, packed_contains
+from .model import Article
 from .urls import encode_tail
 
 SEE_ALSO_LABEL = "شاهد أيضاً"
@@ -106,10 +106,20 @@ class Resolver:
 
 
 def body_has_refs(article: Article) -> bool:
-    """has_refs(article.body_html), without decoding a body that the build cache left as bytes:
-    the markers are ASCII, which UTF-8 never uses inside other characters."""
-    found = packed_contains(article, "body_html", (_REF_SCHEME_BYTES, _CARD_TAG_BYTES))
-    return has_refs(article.body_html) if found is None else found
+    """has_refs(article.body_html); for an article from the build cache, as the cache entry says
+    (cache_format.py), without decoding or even scanning a body it left as bytes."""
+    known = article.__dict__.get(BODY_HAS_REFS)
+    return has_refs(article.body_html) if known is None else known
+
+
+# Where cache_format leaves utf8_has_refs of a cached article's body, in the Article's __dict__.
+BODY_HAS_REFS = "_body_has_refs"
+
+
+def utf8_has_refs(fragment: bytes) -> bool:
+    """has_refs of a fragment's UTF-8 bytes: the markers are ASCII, which UTF-8 never uses inside
+    other characters."""
+    return _REF_SCHEME_BYTES in fragment or _CARD_TAG_BYTES in fragment
 
 
 def has_refs(fragment: str) -> bool:

@@ -43,6 +43,7 @@ SHORTLIST = 12  # candidates scored exactly per article (more changed nothing me
 TERM_WINDOW = 10  # articles visited per shared tag or section, nearest in time
 RANK_BLOCK = 1024  # articles ranked together: ~50 MB of arrays at a time
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 class Score(NamedTuple):
@@ -60,11 +61,35 @@ class Score(NamedTuple):
     pinned: bool = False
 
 
-class Related(NamedTuple):
-    """One story of the block and why it is there. (A named tuple: 50,000 per 10,000 articles.)"""
+class Related:
+    """One story of the block and why it is there.
 
-    article: Article
-    score: Score
+    The Score is made when first asked for: only `sitegen related` and tests ask, and a build
+    would otherwise make 50,000 of them (and 300,000 floats) per 10,000 articles for nothing.
+    """
+
+    __slots__ = ("article", "_score", "_ranking", "_row")
+
+    def __init__(self, article: Article, score: Score | None = None, ranking: Ranking | None = None,
+                 row: int = -1):
+        self.article = article
+        self._score, self._ranking, self._row = score, ranking, row  # the score, or where it is
+
+    @property
+    def score(self) -> Score:
+        if self._score is None:
+            assert self._ranking is not None
+            self._score = self._ranking.score(self._row)
+        return self._score
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Related) and (self.article, self.score) == (other.article, other.score)
+
+    def __hash__(self) -> int:
+        return hash((self.article, self.score))
+
+    def __repr__(self) -> str:
+        return f"Related(article={self.article!r}, score={self.score!r})"
 
 
 class Relater:
@@ -82,12 +107,18 @@ class Relater:
         self.articles = site.articles  # newest first: positions are time order
         self.position = {a.path: i for i, a in enumerate(self.articles)}
         with time_window() as clock:  # a future article (--future) becomes eligible when due
-            self.eligible = np.array([self.is_eligible(a) for a in self.articles], dtype=bool)
-            clock.valid_until(min((a.date for a in self.articles if a.date and a.date > site.now),
+            # Compared with a plain datetime of the same moment: uses inside this window are
+            # declared anyway, and each comparison with Site.now costs a Python call to notice it.
+            now = _plain(site.now)
+            self.eligible = np.array([not a.draft and a.date is not None and a.date <= now
+                                      for a in self.articles], dtype=bool)
+            clock.valid_until(min((a.date for a in self.articles if a.date and a.date > now),
                                   default=None))
         self.features = [article_features(a) for a in self.articles]
-        self.tag_keys = [_keys(tags, a.tags) for a in self.articles]
-        self.category_keys = [_keys(categories, (a.category,) if a.category else ()) for a in self.articles]
+        tag_key, category_key = _key_of(tags), _key_of(categories)
+        self.tag_keys = [frozenset([tag_key[t] for t in a.tags if t in tag_key]) for a in self.articles]
+        self.category_keys = [frozenset([category_key[a.category]] if a.category in category_key else ())
+                              for a in self.articles]
         self.micros = np.array([_micros(a) for a in self.articles], dtype=np.int64)
         self.digest: bytes | None = None  # of what the ranking is computed from (with a store)
         self.ranking = self._stored_or_ranked(store, jobs)
@@ -114,11 +145,13 @@ class Relater:
         if doc is None or limit == 0:
             return ()
         chosen = self._pins(article, doc) if article.pins else []
-        taken = {self.position.get(r.article.path) for r in chosen}
         ranking, articles = self.ranking, self.articles
-        rows = [row for row in range(ranking.first[doc], ranking.first[doc + 1])
-                if ranking.others[row] not in taken][: max(0, limit - len(chosen))]
-        ranked = [Related(articles[ranking.others[row]], ranking.score(row)) for row in rows]
+        rows: Sequence[int] = range(ranking.first[doc], ranking.first[doc + 1])
+        if chosen:  # pinned stories are not listed twice
+            taken = {self.position.get(r.article.path) for r in chosen}
+            rows = [row for row in rows if ranking.others[row] not in taken]
+        rows = rows[: max(0, limit - len(chosen))]
+        ranked = [Related(articles[ranking.others[row]], None, ranking, row) for row in rows]
         return tuple(chosen + ranked)[:limit]
 
     def _stored_or_ranked(self, store: RankingStore | None, jobs: int) -> Ranking:
@@ -244,6 +277,7 @@ class Ranking(RankingRows):
         return Score(*self.scores[row].tolist())
 
 
+
 class _Terms:
     """The terms of one taxonomy (tags, or sections) on each article, as arrays.
 
@@ -296,8 +330,15 @@ def _rank_blocks(blocks: Sequence[range]) -> list[tuple[np.ndarray, np.ndarray, 
     return [relater.rank_block(np.arange(block.start, block.stop)) for block in blocks]
 
 
-def _keys(taxonomy: Taxonomy, values: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(term.key for v in values if (term := taxonomy.term_for(v)) is not None)
+def _key_of(taxonomy: Taxonomy) -> dict[str, str]:
+    """The identity of the term of each spelling (`taxonomy.term_for(spelling).key`)."""
+    return {spelling: term.key for spelling, term in taxonomy.by_spelling.items()}
+
+
+def _plain(moment: datetime) -> datetime:
+    """The same moment as a datetime, not a subclass (freshness.WatchedTime)."""
+    return datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+                    moment.microsecond, moment.tzinfo, fold=moment.fold)
 
 
 def _idf(df: list[int], n: int) -> list[float]:
@@ -313,4 +354,4 @@ def _idf(df: list[int], n: int) -> list[float]:
 
 def _micros(article: Article) -> int:
     """Microseconds since the epoch: exact, so differences are what timedelta gives."""
-    return (article.date - EPOCH) // timedelta(microseconds=1) if article.date else 0
+    return (article.date - EPOCH) // MICROSECOND if article.date else 0

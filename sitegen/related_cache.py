@@ -13,6 +13,7 @@ ranking computed again; deleting the file only costs time.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import zipfile
 from collections.abc import Sequence
@@ -46,10 +47,12 @@ def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible:
     (as the instant, `micros`), tag and section keys and text features (by their digests, which
     the build cache keeps: the features themselves are not even read)."""
     h = hashlib.blake2b(code_version() + repr(config).encode(), digest_size=16)
-    # A few large updates rather than several per article.
+    # A few large updates rather than several per article. marshal's version 2 writes values
+    # only (no references between equal objects, which later versions add): the same fields,
+    # the same bytes; a third of the time of repr().
     fields = [(article.path, article.slug, sorted(tags), sorted(category))
               for article, tags, category in zip(articles, tag_keys, category_keys, strict=True)]
-    h.update(repr(fields).encode("utf-8", "surrogatepass"))
+    h.update(marshal.dumps(fields, 2))
     h.update(eligible.astype(np.bool_).tobytes() + micros.astype(np.int64).tobytes())
     h.update(b"".join([found.digest for found in features]))
     return h.digest()

@@ -64,7 +64,12 @@ def build_taxonomy(kind: str, articles: Iterable[Article], values: Values, confi
                    front_matter_keys: tuple[str, ...] = ()) -> tuple[Taxonomy, list[Diagnostic]]:
     """Group `values(article)` of every article (newest first) into the terms of one taxonomy."""
     articles = tuple(articles)
-    uses = Counter(value for article in articles for value in dict.fromkeys(values(article)))
+    # One pass over the articles: which use each spelling (their positions, newest first, once).
+    users: dict[str, list[int]] = {}
+    for position, article in enumerate(articles):
+        for value in dict.fromkeys(values(article)):
+            users.setdefault(value, []).append(position)
+    uses = Counter({spelling: len(found) for spelling, found in users.items()})
     identity, ambiguities = identities([*uses, *config.aliases, *config.aliases.values(),
                                         *config.slugs])
     alias_of = {identity[source]: identity[target] for source, target in config.aliases.items()
@@ -73,22 +78,30 @@ def build_taxonomy(kind: str, articles: Iterable[Article], values: Values, confi
     def final(spelling: str) -> str:
         return alias_of.get(identity[spelling], identity[spelling])
 
-    members: dict[str, list[Article]] = {}
-    for article in articles:
-        for key in dict.fromkeys(final(value) for value in values(article)):
-            members.setdefault(key, []).append(article)
+    spellings: dict[str, list[str]] = {}
+    for spelling in users:
+        spellings.setdefault(final(spelling), []).append(spelling)
+    members = {key: _articles_of(articles, [users[spelling] for spelling in found])
+               for key, found in spellings.items()}
     names = _names(uses, identity, alias_of, config)
     slugs, problems = _slugs(kind, names, identity, config)
     terms = {key: Term(kind, key, names[key][0], slugs[key], f"/{kind}/{slugs[key]}/",
-                       tuple(found), names[key][1])
+                       found, names[key][1])
              for key, found in members.items()}
     ordered = tuple(sorted(terms.values(), key=lambda t: (-t.count, t.key)))
     by_spelling = {spelling: terms[final(spelling)] for spelling in uses}
     for ambiguity in ambiguities:
-        users = [a for a in articles if ambiguity.spelling in values(a)]
-        if users:
-            problems.append(_ambiguity_warning(kind, ambiguity, users[-1], front_matter_keys))
+        if ambiguity.spelling in users:
+            oldest = articles[users[ambiguity.spelling][-1]]
+            problems.append(_ambiguity_warning(kind, ambiguity, oldest, front_matter_keys))
     return Taxonomy(kind, f"/{kind}/", ordered, by_spelling, config.min_count), problems
+
+
+def _articles_of(articles: tuple[Article, ...], positions: list[list[int]]) -> tuple[Article, ...]:
+    """The articles at `positions` (lists in ascending order), in order, each once: the articles
+    of a term from those of its spellings (usually one)."""
+    merged = positions[0] if len(positions) == 1 else sorted(set().union(*positions))
+    return tuple([articles[position] for position in merged])
 
 
 def _names(uses: Counter[str], identity: dict[str, str], alias_of: dict[str, str],

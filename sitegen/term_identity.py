@@ -19,6 +19,7 @@ one key we also compare the harakat each spelling carries, letter by letter:
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class Ambiguity:
     readings: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=8192)  # asked several times per spelling per taxonomy, every build
 def marks_of(spelling: str) -> Marks:
     """The harakat of `spelling`, each tied to the position of the letter it sits on.
 

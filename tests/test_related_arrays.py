@@ -111,3 +111,15 @@ def check_index(raw: list[dict[str, int]], stem_weight: float, older_only: bool)
         shared = [(f, w * theirs[f]) for f, w in ranked[d][: text_index.QUERY_FEATURES] if f in theirs]
         assert (t, s) == (sum(p for f, p in shared if f[0] != textsim.STEM),
                           sum(p for f, p in shared if f[0] == textsim.STEM))
+
+
+
+def test_a_related_story_makes_its_score_from_the_ranking_when_asked():
+    from sitegen.related import Ranking, Related
+
+    scores = np.arange(18, dtype=float).reshape(3, 6) / 7
+    ranking = Ranking([0, 3], [0, 1, 2], scores)
+    lazy = Related("article", None, ranking, 1)  # type: ignore[arg-type]
+    assert lazy._score is None
+    assert lazy.score == ranking.score(1) == tuple(scores[1].tolist()) + (False,)
+    assert lazy == Related("article", ranking.score(1)) != Related("article", ranking.score(2))  # type: ignore[arg-type]
