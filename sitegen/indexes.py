@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
+from .gcpause import collector_paused
 from .model import Article
 from .site import Site
 from .taxonomy import Taxonomy, Term, build_taxonomy
@@ -46,24 +47,33 @@ class Indexes:
     def terms_of(self, article: Article) -> ArticleTerms:
         category = self.categories.term_for(article.category) if article.category else None
         return ArticleTerms(
-            tags=_unique(self.tags.term_for(t) for t in article.tags),
+            tags=_unique(self.tags.by_spelling, article.tags),
             category=category,
-            authors=_unique(self.authors.term_for(a) for a in article.authors),
+            authors=_unique(self.authors.by_spelling, article.authors),
         )
 
     def related_to(self, article: Article) -> tuple[Article, ...]:
         return tuple(r.article for r in self.related.get(article.path, ()))
 
 
-def _unique(terms) -> tuple[Term, ...]:
+def _unique(by_spelling: Mapping[str, Term], spellings: tuple[str, ...]) -> tuple[Term, ...]:
+    """The terms of `spellings` (Taxonomy.term_for), in order. Asked for every article page."""
+    terms = [term for spelling in spellings if (term := by_spelling.get(spelling)) is not None]
+    if len(terms) < 2:
+        return tuple(terms)
     # Two spellings of one tag on the same article are linked once.
-    return tuple({t.key: t for t in terms if t is not None}.values())
+    return tuple({t.key: t for t in terms}.values())
 
 
 def derive(site: Site, jobs: int = 1, store: RankingStore | None = None
            ) -> tuple[Indexes, list[Diagnostic]]:
     """Build the indexes; returns them with warnings (nothing here can fail a build). Related news
     is ranked in `jobs` processes, or taken from `store` when nothing it reads has changed."""
+    with collector_paused():
+        return _derive(site, jobs, store)
+
+
+def _derive(site: Site, jobs: int, store: RankingStore | None) -> tuple[Indexes, list[Diagnostic]]:
     config = site.config
     tags, problems = build_taxonomy("tags", site.articles, lambda a: a.tags, config.tags, ("tags",))
     categories, found = build_taxonomy("categories", site.articles,

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from .diagnostics import Diagnostic, error
 from .feeds import feed_jobs
+from .gcpause import collector_paused
 from .i18n import Translations, load_translations
 from .indexes import ArticleTerms, Indexes, derive
 from .model import Article
@@ -115,8 +116,9 @@ def plan(site: Site, env: jinja2.Environment, static_outputs: Iterable[str] = ()
     """Every output of the site; `indexes` come from the derive stage (computed here if omitted)."""
     if indexes is None:
         indexes, _ = derive(site)
-    jobs = [job for planner in planners for job in planner(site, indexes)]
-    jobs += [job for finisher in finishers for job in finisher(site, tuple(jobs))]
+    with collector_paused():  # 18,000 jobs and their contexts at 10,000 articles, all kept
+        jobs = [job for planner in planners for job in planner(site, indexes)]
+        jobs += [job for finisher in finishers for job in finisher(site, tuple(jobs))]
     problems = _missing_templates(site, jobs, env) + _collisions(jobs, static_outputs)
     return jobs, problems
 
