@@ -32,26 +32,40 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Every Markdown source under content/articles and content/pages, in a stable order."""
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
-    real_root, real_folders = os.path.realpath(root), {}
+    real_root, prefix = os.path.realpath(root), str(root).rstrip("/") + "/"
     for folder, kind in CONTENT_KINDS.items():
-        for path, regular in _walk_files(root / "content" / folder, root):
-            text = str(path)
-            rel = _site_relative(root, path, text)
+        # Per file, strings only (but for the SourceFile's Path): pathlib's parsing, str() and
+        # suffix, and a dirname per file, were most of discovering 10,000 files.
+        texts: dict[Path, tuple[str, bool]] = {}  # per folder: its path as text, and if it is inside
+        for here, name, regular in _walk_entries(root / "content" / folder, root):
+            found = texts.get(here)
+            if found is None:
+                here_text = str(here)
+                found = texts[here] = here_text, _inside_real(real_root, here_text)
+            text = f"{found[0]}/{name}"
+            rel = unicodedata.normalize("NFC", text[len(prefix):] if text.startswith(prefix)
+                                        else _site_relative(root, here / name))
             # The usual case (a plain file in a real folder) is decided without resolving the path.
-            plain = regular and _inside_real(real_root, text, real_folders)
-            if not plain and not _inside(root, path):
+            plain = regular and found[1]
+            if not plain and not _inside(root, here / name):
                 problems.append(error(rel, OUTSIDE))
-            elif not plain and not path.exists():
+            elif not plain and not (here / name).exists():
                 problems.append(error(rel, BROKEN))
-            elif path.suffix.lower() != ".md":
+            elif not _is_markdown(name):
                 # Silently skipping it would lose an article saved as .markdown or .md.txt.
                 problems.append(error(rel, f"not a Markdown file: only .md files are published from "
                                       f"content/{folder}/ (rename it to .md, or move images and "
                                       "other files to content/static/)"))
             else:
-                sources.append(SourceFile(path=path, rel_path=rel, kind=kind))
+                sources.append(SourceFile(path=here / name, rel_path=rel, kind=kind))
     sources.sort(key=lambda s: s.rel_path)
     return sources, problems
+
+
+def _is_markdown(name: str) -> bool:
+    """PurePath(name).suffix.lower() == ".md", from the string: the suffix starts at the last dot,
+    which is not the first character."""
+    return len(name) > 3 and name[-3:].lower() == ".md"
 
 
 def discover_static(root: Path, folder: Path, boundary: Path,
@@ -81,14 +95,20 @@ def _walk(folder: Path, boundary: Path) -> Iterator[Path]:
 
 
 def _walk_files(folder: Path, boundary: Path) -> Iterator[tuple[Path, bool]]:
-    """`_walk`, with whether each path is a regular file (not a symlink), known from the folder
-    listing itself: no stat calls for the 10,000 files of a big site."""
+    """`_walk`, with whether each path is a regular file (not a symlink)."""
+    return ((here / name, regular) for here, name, regular in _walk_entries(folder, boundary))
+
+
+def _walk_entries(folder: Path, boundary: Path) -> Iterator[tuple[Path, str, bool]]:
+    """`_walk_files` as (folder, name, regular): whether each is a regular file (not a symlink)
+    is known from the folder listing itself, so no stat calls for the 10,000 files of a big site,
+    and no Path is made here for a file."""
     if not folder.is_dir():
         return
     yield from _walk_folder(folder, boundary, set())
 
 
-def _walk_folder(here: Path, boundary: Path, seen: set[Path]) -> Iterator[tuple[Path, bool]]:
+def _walk_folder(here: Path, boundary: Path, seen: set[Path]) -> Iterator[tuple[Path, str, bool]]:
     # os.walk(followlinks=True), top-down, errors ignored, with the DirEntry types kept.
     seen.add(here.resolve())
     try:
@@ -107,13 +127,13 @@ def _walk_folder(here: Path, boundary: Path, seen: set[Path]) -> Iterator[tuple[
     for entry in sorted((e for e in folders if not e.name.startswith(".")), key=lambda e: e.name):
         inner = here / entry.name
         if not _inside(boundary, inner):
-            yield inner, False
+            yield here, entry.name, False
         elif inner.resolve() not in seen:
             kept.append(inner)
     for entry in sorted(files, key=lambda e: e.name):
         name = entry.name
         if not name.startswith(".") and not name.endswith("~") and name.lower() not in IGNORED_NAMES:
-            yield here / name, _regular(entry)
+            yield here, name, _regular(entry)
     for inner in kept:
         yield from _walk_folder(inner, boundary, seen)
 
@@ -125,18 +145,14 @@ def _regular(entry: os.DirEntry) -> bool:
         return False
 
 
-def _site_relative(root: Path, path: Path, text: str | None = None) -> str:
-    text, prefix = text or str(path), str(root).rstrip("/") + "/"
-    if text.startswith(prefix):  # pathlib's relative_to is slow for 10,000 files
-        return unicodedata.normalize("NFC", text[len(prefix):])
+def _site_relative(root: Path, path: Path) -> str:
     return unicodedata.normalize("NFC", path.relative_to(root).as_posix())
 
 
-def _inside_real(real_root: str, path: str, real_folders: dict[str, str]) -> bool:
-    """True when the real path of the folder holding `path` is inside the site."""
-    parent = os.path.dirname(path)
-    folder = real_folders.get(parent) or real_folders.setdefault(parent, os.path.realpath(parent))
-    return folder == real_root or folder.startswith(real_root.rstrip("/") + "/")
+def _inside_real(real_root: str, folder: str) -> bool:
+    """True when the real path of `folder` is inside the site."""
+    real = os.path.realpath(folder)
+    return real == real_root or real.startswith(real_root.rstrip("/") + "/")
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -45,10 +45,15 @@ class Resolver:
         target = unquote(target).strip()
         if not target.lower().endswith(".md"):
             return self._by_slug.get(target)
+        # Tried in order, each made only if the one before it names nothing (usually the first
+        # does: every card and link of 10,000 articles is looked up when they are assembled).
         here = posixpath.dirname(referrer.source.content_rel)
-        candidates = [posixpath.normpath(posixpath.join(here, target)), target.lstrip("/"),
-                      posixpath.join("articles", target.lstrip("/"))]
-        return next((self._by_path[c] for c in candidates if c in self._by_path), None)
+        found = self._by_path.get(posixpath.normpath(posixpath.join(here, target)))
+        if found is None:
+            found = self._by_path.get(target.lstrip("/"))
+        if found is None:
+            found = self._by_path.get(posixpath.join("articles", target.lstrip("/")))
+        return found
 
     def check(self, articles: Iterable[Article]) -> list[Diagnostic]:
         problems = []

@@ -86,10 +86,13 @@ def _missing_dates(articles: list[Article]) -> list[Diagnostic]:
 
 
 def _url_collisions(articles: list[Article]) -> list[Diagnostic]:
-    claims: dict[str, list[str]] = defaultdict(list)
+    owner: dict[str, str] = {}  # the first claim of each URL
+    clashes: dict[str, list[str]] = defaultdict(list)  # the others, for URLs claimed twice or more
     for article in articles:
-        claims[article.url].append(article.path)
-        for alias in article.aliases:
-            claims[alias_url(alias)].append(f"{article.path} (alias)")
-    return [error("", f"{url} is produced by both {' and '.join(sorted(paths))}")
-            for url, paths in sorted(claims.items()) if len(paths) > 1]
+        claims = [(article.url, article.path)]
+        claims += [(alias_url(alias), f"{article.path} (alias)") for alias in article.aliases]
+        for url, claimant in claims:
+            if owner.setdefault(url, claimant) is not claimant:
+                clashes[url].append(claimant)
+    return [error("", f"{url} is produced by both {' and '.join(sorted([owner[url], *others]))}")
+            for url, others in sorted(clashes.items())]

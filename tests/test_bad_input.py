@@ -409,3 +409,13 @@ def test_the_folder_walk_from_listings_finds_what_os_walk_finds(tmp_path):
     regular = {path.relative_to(top).as_posix() for path, is_regular in found if is_regular}
     assert regular == {"z.md", "a.md", "b/deep/n.md", "a/m.md", "~tmp.md", "notes.txt", "archive/x/old.md"}
     assert list(_walk_files(top / "missing", root)) == []
+
+
+@pytest.mark.parametrize("name", ["a.md", "A.MD", "x.Md", "..md", "a.b.md", "md", "amd", "a.md.txt",
+                                  "a.markdown", "خبر.md", "a.", "a.md.", "x.mdx", ".md.md", "a .md"])
+def test_a_markdown_file_is_told_by_its_name_as_pathlib_tells_its_suffix(name):
+    from pathlib import PurePosixPath
+
+    from sitegen.discovery import _is_markdown
+
+    assert _is_markdown(name) == (PurePosixPath(name).suffix.lower() == ".md")
