@@ -156,8 +156,7 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
                                 jobs=workers_n, discovered=discovered)
             published = publish(planned.jobs, planned.env, planned.static, config, planned.inputs,
                                 cache=store, jobs_n=workers_n, progress=progress, stage=timer.stage,
-                                site=planned.site, now=now,
-                                ranking=planned.indexes.ranking if planned.indexes else None)
+                                site=planned.site, indexes=planned.indexes, now=now)
             result = BuildResult(config, planned.site, published.report, len(planned.jobs),
                                  dict(timer.seconds), planned.warnings, planned.pages_by_kind,
                                  planned.indexes, published.rendered)

@@ -270,7 +270,10 @@ class Fingerprinter:
         reads = self._template_reads(job.template)
         names, memo, digest = reads.names, self._memo_of(reads), self._digest
         parts = [b"\x01" + self.base, _text(job.output), _text(job.template)]
-        seen = self._seen = []
+        # An article page depends on its own article whatever its templates read: its related
+        # news, tag links and title come from it (page_deps.py counts a new block as an edit).
+        own = job.context.get("article")
+        seen = self._seen = [own.path] if isinstance(own, Article) else []
         self.last_articles = None
         try:
             for key, value in job.context.items():

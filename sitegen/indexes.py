@@ -38,7 +38,6 @@ class Indexes:
     # Related stories per article path, best first (pins, then by score), with their scores.
     related: Mapping[str, tuple[Related, ...]] = field(default_factory=dict)
     warnings: tuple[Diagnostic, ...] = ()
-    ranking: bytes | None = None  # digest of what related news was ranked from (with a build cache)
 
     @property
     def taxonomies(self) -> tuple[Taxonomy, ...]:
@@ -85,6 +84,6 @@ def _derive(site: Site, jobs: int, store: RankingStore | None) -> tuple[Indexes,
     problems += found
     from .related import relate
 
-    related, ranking = relate(site, tags, categories, jobs, store)
-    indexes = Indexes(tags, categories, authors, related, tuple(problems), ranking)
+    related = relate(site, tags, categories, jobs, store)
+    indexes = Indexes(tags, categories, authors, related, tuple(problems))
     return indexes, problems

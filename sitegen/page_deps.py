@@ -5,9 +5,11 @@ figure, a sentence, a link in one article's text) changes a handful of them. Eve
 fingerprint records the articles it took in (fingerprint.py: an article counts by its parse
 key). A page that took in none of the edited articles can only have changed through what the
 planners and the derive stage made from the site as a whole: the order and URLs of the articles,
-their tags, dates, summaries, the related-news ranking... So when an edit changed nothing but
-BODY_FIELDS of some articles, and everything else every page is made from is as the last build
-left it, only the pages that recorded one of those articles are fingerprinted again.
+their tags, dates, summaries... So when an edit changed nothing but BODY_FIELDS of some articles,
+and everything else every page is made from is as the last build left it, only the pages that
+recorded one of those articles are fingerprinted again. Related news is ranked from every
+article's words: an article whose block changed counts as edited too (its page always records
+its own article).
 
 That rests on one rule, which the planners keep: a body field reaches a page only through the
 Article object itself (read by its templates, or counted by a Deferred's `inputs`), or through a
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from .indexes import Indexes
 from .model import Article
 from .site import Site
 
@@ -41,10 +44,12 @@ class SiteSnapshot:
     template-read values, which its fingerprint counts)."""
 
     base: bytes  # the fingerprinter's base: code, settings, templates, translations, globals
-    ranking: bytes  # digest of what the related-news ranking was computed from
     paths: tuple[str, ...]  # every article and page, in the site's order
     keys: tuple[bytes, ...]  # each one's parse key (it determines every field)
     shared: tuple[bytes, ...]  # each one's digest of its fields other than BODY_FIELDS
+    # Each one's «أخبار ذات صلة», by position: ranked from the words of every article, so an
+    # edited text can change the block of any article (which then counts as edited).
+    related: tuple[tuple[int, ...], ...]
     # What pages take from the articles left out (scheduled ones): the next one's date.
     next_scheduled: datetime | None = None
 
@@ -52,20 +57,21 @@ class SiteSnapshot:
         return {path: index for index, path in enumerate(self.paths)}
 
 
-def snapshot(site: Site, base: bytes, ranking: bytes | None, article_key: Callable[[Article], bytes | None],
+def snapshot(site: Site, indexes: Indexes, base: bytes, article_key: Callable[[Article], bytes | None],
              previous: SiteSnapshot | None) -> SiteSnapshot | None:
-    """This build's snapshot; None when some article has no parse key or no ranking digest is
-    known (then no page is skipped in the next build either). Digests of unchanged articles are
-    taken from `previous`."""
+    """This build's snapshot; None when some article has no parse key (then no page is skipped in
+    the next build either). Digests of unchanged articles are taken from `previous`."""
     articles = site.everything
     keys = [article_key(article) for article in articles]
-    if ranking is None or any(key is None for key in keys):
+    if any(key is None for key in keys):
         return None
     known = dict(zip(previous.keys, previous.shared, strict=True)) if previous else {}
     shared = tuple(known.get(key) or shared_digest(article)  # type: ignore[arg-type]
                    for article, key in zip(articles, keys, strict=True))
-    return SiteSnapshot(base, ranking, tuple(a.path for a in articles), tuple(keys),  # type: ignore[arg-type]
-                        shared, site.next_scheduled)
+    paths = tuple(a.path for a in articles)
+    position = {path: index for index, path in enumerate(paths)}
+    related = tuple(tuple(position.get(r.path, -1) for r in indexes.related_to(a)) for a in articles)
+    return SiteSnapshot(base, paths, tuple(keys), shared, related, site.next_scheduled)  # type: ignore[arg-type]
 
 
 def shared_digest(article: Article) -> bytes:
@@ -78,16 +84,17 @@ def shared_digest(article: Article) -> bytes:
 
 
 def edited_bodies(previous: SiteSnapshot | None, current: SiteSnapshot | None) -> frozenset[int] | None:
-    """Positions of the articles whose bodies alone changed since `previous`; None when anything
-    else changed (or either snapshot is unknown): then every page is fingerprinted."""
+    """Positions of the articles whose bodies alone changed since `previous`, or whose related
+    news did; None when anything else changed (or either snapshot is unknown): then every page is
+    fingerprinted."""
     if previous is None or current is None or previous.base != current.base \
-            or previous.ranking != current.ranking or previous.paths != current.paths \
-            or previous.next_scheduled != current.next_scheduled:
+            or previous.paths != current.paths or previous.next_scheduled != current.next_scheduled:
         return None
     if previous.shared != current.shared:
         return None
-    return frozenset(index for index, (old, new) in enumerate(zip(previous.keys, current.keys, strict=True))
-                     if old != new)
+    pairs = zip(previous.keys, current.keys, previous.related, current.related, strict=True)
+    return frozenset(index for index, (old_key, key, old_related, related) in enumerate(pairs)
+                     if old_key != key or old_related != related)
 
 
 def may_have_changed(recorded: frozenset[int] | tuple[int, ...] | None, edited: frozenset[int]) -> bool:

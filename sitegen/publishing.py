@@ -40,6 +40,7 @@ from .fingerprint import (
     stamps_digest,
 )
 from .freshness import time_was_used
+from .indexes import Indexes
 from .page_deps import SiteSnapshot
 from .progress import Progress
 from .rendering import PageJob, add_problem, render_job
@@ -86,12 +87,12 @@ class _Outcome:
 def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[StaticFile],
             config: SiteConfig, inputs: bytes | None, *, cache: BuildCache | None, jobs_n: int,
             progress: Progress, stage: Stage, site: Site | None = None,
-            ranking: bytes | None = None, now: datetime | None = None) -> Published:
+            indexes: Indexes | None = None, now: datetime | None = None) -> Published:
     """Render what changed into output/; with a cache, return the new record of the folder.
 
-    `inputs`: `site_inputs` of this build (needed with a cache). `site`, `ranking`
-    (Indexes.ranking) and `now` (the build's time, not the site's watched one) let a rebuild after
-    body-only edits skip the pages that no edited article reached (page_deps.py).
+    `inputs`: `site_inputs` of this build (needed with a cache). `site`, `indexes` and `now` (the
+    build's time, not the site's watched one) let a rebuild after body-only edits skip the pages
+    that no edited article reached (page_deps.py).
     """
     output_dir = config.output_path
     recorded = cache.recorded(output_dir) if cache else Recorded()
@@ -100,8 +101,10 @@ def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[Stati
     with stage("render"):  # fingerprints, then rendering what they say changed: in the workers
         kept_analyses = bool(cache and not cache.fresh and load_analyses(cache.folder / ANALYSES_FILE))
         fingerprinter = _fingerprinter(env, inputs, config, cache)
-        snapshot = (page_deps.snapshot(site, fingerprinter.base, ranking, cache.article_key,
-                                       recorded.snapshot) if fingerprinter and cache and site else None)
+        snapshot = None
+        if fingerprinter and cache and site and indexes:
+            snapshot = page_deps.snapshot(site, indexes, fingerprinter.base, cache.article_key,
+                                          recorded.snapshot)
         staging.open()
         try:
             kept = {} if staging.whole else previous

@@ -120,7 +120,6 @@ class Relater:
         self.category_keys = [frozenset([category_key[a.category]] if a.category in category_key else ())
                               for a in self.articles]
         self.micros = np.array([_micros(a) for a in self.articles], dtype=np.int64)
-        self.digest: bytes | None = None  # of what the ranking is computed from (with a store)
         self.ranking = self._stored_or_ranked(store, jobs)
 
     # The index, built only when something is ranked or scored (not when the ranking is stored).
@@ -157,8 +156,8 @@ class Relater:
     def _stored_or_ranked(self, store: RankingStore | None, jobs: int) -> Ranking:
         if store is None:
             return self._rank_all(jobs)
-        digest = self.digest = ranking_digest(self.config, self.articles, self.eligible, self.micros,
-                                              self.features, self.tag_keys, self.category_keys)
+        digest = ranking_digest(self.config, self.articles, self.eligible, self.micros, self.features,
+                                self.tag_keys, self.category_keys)
         stored = store.load(digest)
         if stored is not None:
             return Ranking(*stored)
@@ -316,13 +315,12 @@ class _Terms:
 
 
 def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1,
-           store: RankingStore | None = None) -> tuple[dict[str, tuple[Related, ...]], bytes | None]:
+           store: RankingStore | None = None) -> dict[str, tuple[Related, ...]]:
     """Related stories of every article, by article path, ranked in `jobs` processes (or as
-    `store` kept them, when nothing ranking reads has changed); with a store, also the digest of
-    what the ranking was computed from."""
+    `store` kept them, when nothing ranking reads has changed)."""
     relater = Relater(site, tags, categories, jobs, store)
     forget_features()  # in the index now; ~20 KB per article that render workers need not inherit
-    return {a.path: relater.related(a) for a in site.articles}, relater.digest
+    return {a.path: relater.related(a) for a in site.articles}
 
 
 def _rank_blocks(blocks: Sequence[range]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:

@@ -60,6 +60,7 @@ BODY_EDITS = {
     "a new link": (5, "في السوق.", "في [السوق](2026-11-03-n3.md)."),
     "a linked article's figure": (2, "بلغت القيمة 20 مليون", "بلغت القيمة 25 مليون"),
     "a carded article's figure": (1, "بلغت القيمة 10 مليون", "بلغت القيمة 15 مليون"),
+    "a new word (related news ranked again)": (3, "في السوق.", "في السوق والبورصة."),
 }
 
 
@@ -98,11 +99,27 @@ def test_the_pages_of_articles_linking_to_or_showing_an_edited_article_are_finge
     assert "index.html" not in fingerprinted
 
 
+def test_an_article_whose_related_news_an_edited_text_changed_is_rendered_again(site_factory):
+    # Blocks of two: an article's page did not count the articles its block did not show.
+    root = site_factory(site_files(), config=CONFIG + "[related]\nmax_items = 2\n")
+    first, _cache = cached_build(root)
+    before = {a.slug: [r.slug for r in first.indexes.related_to(a)] for a in first.site.articles}
+    # n1 now shares n4's background sentence: n4's block takes n1 in.
+    edit(root, 1, "في السوق.", "في السوق.\n\nسبق أن أعلنت الشركة نتائجها.")
+    result, _cache = cached_build(root)
+    after = {a.slug: [r.slug for r in result.indexes.related_to(a)] for a in result.site.articles}
+    gained = {slug for slug in after if "n1" in after[slug] and "n1" not in before[slug]}
+    assert gained  # the edit brought n1 into a block that did not show it
+    assert {f"articles/{slug}/index.html" for slug in gained} <= set(result.rendered)
+    incremental = snapshot(root / "output")
+    cached_build(root, fresh=True)
+    assert snapshot(root / "output") == incremental
+
+
 EVERYTHING_EDITS = {
     "a title": (3, "خبر رقم 3", "خبر رقم ثلاثة"),
     "the summary": (3, "مقدمة الخبر 3", "مقدمة معدلة للخبر 3"),
     "a tag": (3, "[اقتصاد, أسواق]", "[اقتصاد, أسواق, طاقة]"),
-    "a new word (related news ranked again)": (3, "في السوق.", "في السوق والبورصة."),
 }
 
 
