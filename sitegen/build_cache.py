@@ -281,6 +281,20 @@ class BuildCache:
             return None
         return parsed if isinstance(parsed, Parsed) else None
 
+    def cached_article(self, key: bytes, now: Article) -> Article | None:
+        """The article that `now`'s source gave under parse key `key` (an earlier version of it),
+        if the cache still has that entry; it is not counted as this build's."""
+        db = self._database()
+        value = self._values.get(key) if self._values else None
+        try:
+            if value is None and db is not None:
+                row = db.execute("SELECT value FROM parsed WHERE key = ?", (key,)).fetchone()
+                value = row[0] if row else None
+            parsed = loads(value, now.source) if value is not None else None
+        except Exception:  # unreadable: as if it were gone
+            return None
+        return parsed.article if isinstance(parsed, Parsed) else None
+
     def _remember_source(self, db: sqlite3.Connection, rel_path: str, stamp: Stamp, digest: bytes) -> None:
         try:
             db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)", (rel_path, *stamp, digest))

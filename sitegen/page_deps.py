@@ -21,8 +21,8 @@ a full build makes.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,11 +31,12 @@ from .model import Article
 from .site import Site
 
 # Fields that are an article's text and what is computed from it alone, read by no planner and
-# by derive only through the related-news ranking (whose own digest is compared). The summary is
-# not among them: listings and feeds show it.
+# by derive only through the related-news ranking (whose result is compared). The summary is not
+# among them: listings and feeds show it.
 BODY_FIELDS = frozenset({"body_html", "toc_html", "word_count", "refs"})
-# Not fields: the build cache's undecoded body (model.py) and caches of computed values.
-_NOT_FIELDS = frozenset({"_packed"})
+SHARED_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name not in BODY_FIELDS | {"source"})
+
+OldArticle = Callable[[bytes, Article], Article | None]  # (parse key, the article now) -> as it was
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,6 @@ class SiteSnapshot:
     base: bytes  # the fingerprinter's base: code, settings, templates, translations, globals
     paths: tuple[str, ...]  # every article and page, in the site's order
     keys: tuple[bytes, ...]  # each one's parse key (it determines every field)
-    shared: tuple[bytes, ...]  # each one's digest of its fields other than BODY_FIELDS
     # Each one's «أخبار ذات صلة», by position: ranked from the words of every article, so an
     # edited text can change the block of any article (which then counts as edited).
     related: tuple[tuple[int, ...], ...]
@@ -57,44 +57,44 @@ class SiteSnapshot:
         return {path: index for index, path in enumerate(self.paths)}
 
 
-def snapshot(site: Site, indexes: Indexes, base: bytes, article_key: Callable[[Article], bytes | None],
-             previous: SiteSnapshot | None) -> SiteSnapshot | None:
+def snapshot(site: Site, indexes: Indexes, base: bytes,
+             article_key: Callable[[Article], bytes | None]) -> SiteSnapshot | None:
     """This build's snapshot; None when some article has no parse key (then no page is skipped in
-    the next build either). Digests of unchanged articles are taken from `previous`."""
+    the next build either)."""
     articles = site.everything
-    keys = [article_key(article) for article in articles]
-    if any(key is None for key in keys):
+    keys = tuple(article_key(article) for article in articles)
+    if None in keys:
         return None
-    known = dict(zip(previous.keys, previous.shared, strict=True)) if previous else {}
-    shared = tuple(known.get(key) or shared_digest(article)  # type: ignore[arg-type]
-                   for article, key in zip(articles, keys, strict=True))
     paths = tuple(a.path for a in articles)
-    position = {path: index for index, path in enumerate(paths)}
-    related = tuple(tuple(position.get(r.path, -1) for r in indexes.related_to(a)) for a in articles)
-    return SiteSnapshot(base, paths, tuple(keys), shared, related, site.next_scheduled)  # type: ignore[arg-type]
+    position = {id(article): index for index, article in enumerate(articles)}  # the same objects
+    blocks = indexes.related
+    related = tuple(tuple([position.get(id(r.article), -1) for r in blocks.get(path, ())]) for path in paths)
+    return SiteSnapshot(base, paths, keys, related, site.next_scheduled)  # type: ignore[arg-type]
 
 
-def shared_digest(article: Article) -> bytes:
-    """Every field of the article except BODY_FIELDS (read from its state: the body fields may
-    still be undecoded bytes, which need not be decoded for this)."""
-    state = article.__dict__
-    fields = sorted((name, value) for name, value in state.items()
-                    if name not in BODY_FIELDS and name not in _NOT_FIELDS)
-    return hashlib.blake2b(repr(fields).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def only_body_changed(old: Article | None, new: Article) -> bool:
+    return old is not None and all(old.__dict__[name] == new.__dict__[name] for name in SHARED_FIELDS)
 
 
-def edited_bodies(previous: SiteSnapshot | None, current: SiteSnapshot | None) -> frozenset[int] | None:
+def edited_bodies(previous: SiteSnapshot | None, current: SiteSnapshot | None,
+                  articles: Sequence[Article], old_article: OldArticle) -> frozenset[int] | None:
     """Positions of the articles whose bodies alone changed since `previous`, or whose related
     news did; None when anything else changed (or either snapshot is unknown): then every page is
-    fingerprinted."""
+    fingerprinted. `articles` are this build's (in `current`'s order); an edited one is compared
+    with the article its previous parse key gave (`old_article`; None if no longer known)."""
     if previous is None or current is None or previous.base != current.base \
             or previous.paths != current.paths or previous.next_scheduled != current.next_scheduled:
         return None
-    if previous.shared != current.shared:
-        return None
+    edited = []
     pairs = zip(previous.keys, current.keys, previous.related, current.related, strict=True)
-    return frozenset(index for index, (old_key, key, old_related, related) in enumerate(pairs)
-                     if old_key != key or old_related != related)
+    for index, (old_key, key, old_related, related) in enumerate(pairs):
+        if old_key != key:
+            if not only_body_changed(old_article(old_key, articles[index]), articles[index]):
+                return None
+            edited.append(index)
+        elif old_related != related:
+            edited.append(index)
+    return frozenset(edited)
 
 
 def may_have_changed(recorded: frozenset[int] | tuple[int, ...] | None, edited: frozenset[int]) -> bool:

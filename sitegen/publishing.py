@@ -103,12 +103,11 @@ def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[Stati
         fingerprinter = _fingerprinter(env, inputs, config, cache)
         snapshot = None
         if fingerprinter and cache and site and indexes:
-            snapshot = page_deps.snapshot(site, indexes, fingerprinter.base, cache.article_key,
-                                          recorded.snapshot)
+            snapshot = page_deps.snapshot(site, indexes, fingerprinter.base, cache.article_key)
         staging.open()
         try:
             kept = {} if staging.whole else previous
-            edited = _edited(recorded, snapshot, now)
+            edited = _edited(recorded, snapshot, now, site, cache)
             todo, skipped = _todo(jobs, kept, edited, output_dir)
             task = _Task(jobs, env, config.root, staging, kept, fingerprinter,
                          snapshot.position() if snapshot else {}, todo)
@@ -130,15 +129,16 @@ def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[Stati
     return Published(report, rendered, records, snapshot)
 
 
-def _edited(recorded: Recorded, snapshot: SiteSnapshot | None, now: datetime | None) -> frozenset[int] | None:
+def _edited(recorded: Recorded, snapshot: SiteSnapshot | None, now: datetime | None, site: Site | None,
+            cache: BuildCache | None) -> frozenset[int] | None:
     """The articles whose bodies alone changed since the last build (see page_deps.py), when
     nothing else did, time included: neither build used the current time, and no scheduled
     article became due meanwhile."""
     state = recorded.state
-    if state is None or state.time_sensitive or time_was_used() or now is None \
-            or (state.valid_until is not None and now >= state.valid_until):
+    if state is None or state.time_sensitive or time_was_used() or now is None or site is None \
+            or cache is None or (state.valid_until is not None and now >= state.valid_until):
         return None
-    return page_deps.edited_bodies(recorded.snapshot, snapshot)
+    return page_deps.edited_bodies(recorded.snapshot, snapshot, site.everything, cache.cached_article)
 
 
 def _todo(jobs: Sequence[PageJob], previous: Outputs, edited: frozenset[int] | None,

@@ -9,9 +9,10 @@ import pytest
 from test_build_cache import cached_build
 
 from sitegen import fingerprint
+from sitegen.build_cache import BuildCache
 from sitegen.fingerprint import Fingerprinter
-from sitegen.model import Article
-from sitegen.page_deps import BODY_FIELDS, shared_digest
+from sitegen.model import Article, Pin, Ref
+from sitegen.page_deps import BODY_FIELDS, SHARED_FIELDS, only_body_changed
 from sitegen.rendering import Deferred, PageJob
 
 from sitetools import NOW, SITE_TOML, article, snapshot
@@ -149,6 +150,17 @@ def test_a_new_date_for_a_scheduled_article_is_not_taken_for_a_body_edit(site_fa
     assert "2026-12-03" in (root / "output/.sitegen/next-build.json").read_text(encoding="utf-8")
 
 
+def test_a_body_edit_whose_earlier_version_the_cache_no_longer_has_fingerprints_every_page(site_factory,
+                                                                                          monkeypatch):
+    root = site_factory(site_files(), config=CONFIG)
+    first, _cache = cached_build(root)
+    monkeypatch.setattr(BuildCache, "cached_article", lambda self, key, now: None)
+    edit(root, 3, "بلغت القيمة 30 مليون", "بلغت القيمة 35 مليون")
+    fingerprinted = count_fingerprints(monkeypatch)
+    cached_build(root)
+    assert len(fingerprinted) == first.pages
+
+
 def test_a_body_edit_after_a_build_that_used_the_current_time_fingerprints_every_page(site_factory,
                                                                                      monkeypatch):
     root = site_factory(site_files(), config=CONFIG)
@@ -207,16 +219,18 @@ def test_a_deferred_value_counts_the_articles_whose_bodies_it_declares_and_those
     assert fp.job_and_articles(PageJob("4.html", "x.html", {"v": (undeclared,) * 20}, "four"))[1] is None
 
 
-def test_the_shared_digest_changes_with_every_field_but_the_body_fields():
+def test_an_article_counts_as_only_its_body_changed_when_every_other_field_is_the_same():
     base = _article("a")
+    fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
     for name, value in [("title", "other"), ("summary_html", "<p>x</p>"), ("summary_text", "x"),
-                        ("tags", ("t",)), ("date", None), ("image", "/i.jpg"), ("params", {"k": 1})]:
-        changed = Article(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, name: value})
-        assert shared_digest(changed) != shared_digest(base), name
-    for name in BODY_FIELDS:
-        value = {"body_html": "<p>آخر</p>", "toc_html": "<ul></ul>", "word_count": 9, "refs": ()}[name]
-        changed = Article(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, name: value})
-        assert shared_digest(changed) == shared_digest(base), name
+                        ("tags", ("t",)), ("date", None), ("image", "/i.jpg"), ("params", {"k": 1}),
+                        ("key_lines", {"title": 3}), ("pins", (Pin("b.md", 4),))]:
+        assert not only_body_changed(base, Article(**{**fields, name: value})), name
+    for name, value in [("body_html", "<p>آخر</p>"), ("toc_html", "<ul></ul>"), ("word_count", 9),
+                        ("refs", (Ref("b.md", 3, "link"),))]:
+        assert only_body_changed(base, Article(**{**fields, name: value})), name
+    assert set(BODY_FIELDS) | set(SHARED_FIELDS) | {"source"} == set(fields)
+    assert not only_body_changed(None, base)  # the earlier version is no longer in the cache
 
 
 def test_template_analyses_are_kept_for_the_next_build_and_an_edited_template_is_analysed_again(
