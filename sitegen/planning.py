@@ -51,8 +51,10 @@ def article_context(site: Site, article: Article, see_also: str | None = None,
         "title": article.title,
         "description": article.summary_text,
         "canonical": article.url,
-        "terms": indexes.terms_of(article) if indexes else ArticleTerms(),
-        "related": indexes.related_to(article) if indexes else (),
+        # Made when the page is fingerprinted or rendered: after an edit, a rebuild plans every
+        # page but fingerprints only those the edit can have changed (page_deps.py).
+        "terms": Deferred(indexes.terms_of, article, reads_bodies_of=()) if indexes else ArticleTerms(),
+        "related": Deferred(indexes.related_to, article, reads_bodies_of=()) if indexes else (),
     }
 
 
