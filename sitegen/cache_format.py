@@ -19,9 +19,9 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from .config import SiteConfig
-from .model import PACKED_FIELDS, Article, SourceFile, packed_field
+from .model import BODY_HAS_REFS, PACKED_FIELDS, Article, SourceFile, packed_field
 from .parse_cache import Parsed
-from .refs import BODY_HAS_REFS, utf8_has_refs
+from .refs import utf8_has_refs
 from .textsim import Features
 
 # Settings that only the templates read (they are part of every page's fingerprint instead);

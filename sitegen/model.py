@@ -103,6 +103,9 @@ class Article:
 
 
 PACKED_FIELDS = ("body_html", "toc_html")  # what the build cache may leave undecoded
+# Where the build cache leaves whether an article's body has references (refs.body_has_refs), in
+# the Article's __dict__: known when the entry was written, so no body is searched for them again.
+BODY_HAS_REFS = "_body_has_refs"
 
 # Where a packed field's UTF-8 bytes are: data[start:end] of the cache entry they were read with
 # (slicing them out of it on every load was a copy of every body).

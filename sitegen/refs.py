@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, error
 from .markup import CARD_TAG, REF_SCHEME
-from .model import Article
+from .model import BODY_HAS_REFS, Article
 from .urls import encode_tail
 
 SEE_ALSO_LABEL = "شاهد أيضاً"
@@ -115,10 +115,6 @@ def body_has_refs(article: Article) -> bool:
     (cache_format.py), without decoding or even scanning a body it left as bytes."""
     known = article.__dict__.get(BODY_HAS_REFS)
     return has_refs(article.body_html) if known is None else known
-
-
-# Where cache_format leaves utf8_has_refs of a cached article's body, in the Article's __dict__.
-BODY_HAS_REFS = "_body_has_refs"
 
 
 def utf8_has_refs(fragment: bytes) -> bool:
