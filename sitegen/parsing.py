@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import html
 from collections.abc import Sequence
 
@@ -10,6 +11,7 @@ from .cache_format import dumps, loads
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .frontmatter_yaml import decode, split
+from .gcpause import collector_paused
 from .markup import MarkdownRenderer, plain_text, summary_of
 from .metadata import Metadata, validate
 from .model import Article, SourceFile, unpack_fields
@@ -24,9 +26,17 @@ def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache |
     """Every source to an Article; `cache` answers for files that did not change since it saw them.
 
     Files the cache does not know are parsed by `jobs` worker processes (workers.py); the result
-    does not depend on how many.
+    does not depend on how many. What the cache answered is left frozen (gc.freeze): callers
+    unfreeze when they are done with the articles.
     """
-    found: list[Parsed | None] = [cache.lookup(s, config) if cache else None for s in sources]
+    # The collector paused while the cache loads what it knows (10,000 articles after an edit,
+    # all kept for the whole build): it only walked the ones loaded so far again and again. Then
+    # frozen, as build.plan_site freezes every parsed article (and unfreezes them when the build
+    # ends): otherwise the collector's first passes afterwards walk them all once or twice more.
+    with collector_paused():
+        found: list[Parsed | None] = [cache.lookup(s, config) if cache else None for s in sources]
+        if any(parsed is not None for parsed in found):
+            gc.freeze()
     missing = [s for s, parsed in zip(sources, found, strict=True) if parsed is None]
     workers.state["parse_config"] = config
     textsim.forget_features()

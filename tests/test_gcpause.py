@@ -30,8 +30,19 @@ def test_a_collector_disabled_by_the_caller_stays_disabled():
         gc.enable()
 
 
-def test_a_build_leaves_the_collector_on(site_factory):
+def test_builds_leave_the_collector_on_and_nothing_frozen(site_factory):
+    """Deriving and planning pause the collector; parsing freezes what the build cache loaded
+    (as the build freezes every parsed article): the build undoes both when it ends."""
     from sitegen.build import build
+    from sitegen.build_cache import BuildCache
+    from sitegen.site import BuildOptions
 
-    build(site_factory({"content/articles/2026-01-01-a.md": "---\ntitle: خبر\ndate: 2026-01-01\n---\nنص\n"}))
-    assert gc.isenabled()
+    root = site_factory({f"content/articles/2026-01-0{day}-a{day}.md":
+                         f"---\ntitle: خبر {day}\ndate: 2026-01-0{day}\n---\nنص {day}\n" for day in (1, 2)})
+    for edit in ("", "تعديل"):
+        path = root / "content/articles/2026-01-02-a2.md"
+        path.write_text(path.read_text(encoding="utf-8") + edit, encoding="utf-8")
+        cache = BuildCache(root.resolve())
+        result = build(root, BuildOptions(), cache=cache)
+        assert result.article_count == 2 and gc.isenabled() and gc.get_freeze_count() == 0
+    assert cache.hits == 1  # the second build loaded one article from the cache
