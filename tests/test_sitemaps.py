@@ -180,3 +180,22 @@ def test_every_feed_and_sitemap_of_the_sample_site_is_valid(tmp_path):
         assert not parsed.bozo and parsed.entries and parsed.feed.language == "ar", path
     for name in ("sitemap.xml", "news-sitemap.xml"):
         assert all(loc.startswith("https://example.org/akhbar/") for loc in locs(valid(output / name)))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_news_window_walk_finds_what_checking_every_article_finds(seed, monkeypatch):
+    """_recent stops at the window's start (articles come newest first): same articles, same next
+    due date as comparing every article's date with the time, with a small cap to reach too."""
+    import random
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(sitemaps, "NEWS_MAX_ITEMS", rng.choice([3, 1000]))
+    dates = sorted((NOW + timedelta(hours=rng.uniform(-100, 30)) for _ in range(rng.randint(0, 40))),
+                   reverse=True)
+    articles = [SimpleNamespace(date=d) for d in dates]
+    since = NOW - sitemaps.NEWS_WINDOW
+    expected = [a for a in articles if since < a.date <= NOW][:sitemaps.NEWS_MAX_ITEMS]
+    due = min((a.date for a in articles if a.date > NOW), default=None)
+    assert sitemaps._recent(articles, NOW) == (expected, due)
