@@ -73,6 +73,8 @@ def snapshot(site: Site, indexes: Indexes, base: bytes,
 
 
 def only_body_changed(old: Article | None, new: Article) -> bool:
+    """Whether `new` differs from `old` (None: unknown) in BODY_FIELDS alone. Read from the
+    objects' state: the body of an article from the build cache may still be undecoded bytes."""
     return old is not None and all(old.__dict__[name] == new.__dict__[name] for name in SHARED_FIELDS)
 
 
