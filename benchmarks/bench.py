@@ -171,7 +171,8 @@ def bench_size(site: Path, size: int, runs: int, jobs: int | None, results: Resu
             run = build_once(site, jobs, stats_file)
             results.runs.setdefault((size, scenario), []).append(run)
             print(f"  {size:>6} {scenario:<9} run {number}: {run.wall:6.2f}s wall {run.cpu:6.2f}s cpu "
-                  f"{run.tree_pss_mb:5.0f} MB tree  rendered {run.stats['rendered']:>5}  "
+                  f"{run.tree_pss_mb:5.0f} MB tree  checked {run.stats.get('checked', 0):>5}  "
+                  f"rendered {run.stats['rendered']:>5}  "
                   f"written {run.stats['written']:>5}", flush=True)
 
 
@@ -181,8 +182,8 @@ def median(values: list[float]) -> float:
 
 def report(results: Results, sizes: list[int]) -> str:
     lines = ["", "| articles | build | wall (s) | CPU (s) | max RSS (MB) | tree PSS (MB) | pages "
-             "| rendered | written | seconds per stage |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| checked | rendered | written | seconds per stage |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for size in sizes:
         for scenario in SCENARIOS:
             runs = results.runs[(size, scenario)]
@@ -196,6 +197,7 @@ def report(results: Results, sizes: list[int]) -> str:
                 f"| {size:,} | {scenario} | {median([r.wall for r in runs]):.2f} "
                 f"| {median([r.cpu for r in runs]):.2f} | {median([r.max_rss_mb for r in runs]):.0f} "
                 f"| {median([r.tree_pss_mb for r in runs]):.0f} | {runs[0].stats['pages']:,} "
+                f"| {median([r.stats.get('checked', 0) for r in runs]):,.0f} "
                 f"| {median([r.stats['rendered'] for r in runs]):,.0f} "
                 f"| {median([r.stats['written'] for r in runs]):,.0f} | {stage_text} |")
     small, large = min(sizes), max(sizes)

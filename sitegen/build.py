@@ -72,6 +72,7 @@ class BuildResult:
     pages_by_kind: dict[str, int] = field(default_factory=dict)
     indexes: Indexes | None = None  # tags, sections, authors, related news (merged variants too)
     rendered: tuple[str, ...] = ()  # outputs rendered by this build; the rest were known unchanged
+    checked: int = 0  # pages fingerprinted (publishing.py), or rendered without a fingerprint
     counts: tuple[int, int] | None = None  # (articles, pages) when `site` is not loaded (up to date)
     merged: tuple[MergedTerm, ...] = ()  # merged_terms, when `indexes` is not loaded (up to date)
 
@@ -159,7 +160,7 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
                                 site=planned.site, indexes=planned.indexes, now=now)
             result = BuildResult(config, planned.site, published.report, len(planned.jobs),
                                  dict(timer.seconds), planned.warnings, planned.pages_by_kind,
-                                 planned.indexes, published.rendered)
+                                 planned.indexes, published.rendered, checked=published.checked)
             if store and fresh:
                 store.record(config.output_path, published.outputs,
                              fresh.state(planned.site.next_scheduled, _summary(result)), published.snapshot)

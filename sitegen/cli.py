@@ -281,7 +281,8 @@ def merged_report(result: BuildResult, verbose: bool) -> str:
 def build_stats(result: BuildResult, cache: BuildCache) -> dict[str, Any]:
     """The figures the benchmarks read (benchmarks/bench.py)."""
     report = result.report
-    return {"pages": result.pages, "rendered": len(result.rendered), "written": report.written,
+    return {"pages": result.pages, "checked": result.checked, "rendered": len(result.rendered),
+            "written": report.written,
             "unchanged": report.unchanged, "removed": report.removed,
             "parsed": cache.misses, "parse_cache_hits": cache.hits,
             "articles": len(result.site.articles), "stage_seconds": result.stage_seconds}

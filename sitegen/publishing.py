@@ -58,6 +58,7 @@ class Published:
     rendered: tuple[str, ...]  # outputs rendered; the other pages were known to be unchanged
     outputs: Outputs  # the new record of the output folder (empty without a cache)
     snapshot: SiteSnapshot | None = None  # what the pages were made from (with a cache)
+    checked: int = 0  # pages fingerprinted (or rendered without one); the others were skipped
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def publish(jobs: Sequence[PageJob], env: jinja2.Environment, static: list[Stati
             forget_outputs(config.root, output_dir)
         records = _records(jobs, outcomes, previous, static, output_dir) if cache else {}
     rendered = tuple(jobs[o.index].output for o in outcomes if o.state is not None)
-    return Published(report, rendered, records, snapshot)
+    return Published(report, rendered, records, snapshot, len(todo))
 
 
 def _edited(recorded: Recorded, snapshot: SiteSnapshot | None, now: datetime | None, site: Site | None,

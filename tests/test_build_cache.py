@@ -319,7 +319,8 @@ def test_no_cache_builds_everything_and_leaves_a_fresh_cache(site_factory, tmp_p
     result = run_cli("build", "--site", str(root), "--no-cache", *now)
     assert result.returncode == 0, result.stderr
     cold = json.loads(stats.read_text(encoding="utf-8"))
-    assert (cold["parsed"], cold["rendered"], cold["written"]) == (5, cold["pages"], 0)
+    assert (cold["parsed"], cold["checked"], cold["rendered"], cold["written"]) == (5, cold["pages"],
+                                                                                 cold["pages"], 0)
     assert {"parse", "render", "write"} <= set(cold["stage_seconds"])
     assert run_cli("build", "--site", str(root), *now).returncode == 0
     assert json.loads(stats.read_text(encoding="utf-8"))["parsed"] == 0

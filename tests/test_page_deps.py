@@ -74,6 +74,7 @@ def test_a_body_edit_fingerprints_few_pages_and_leaves_what_a_full_build_makes(s
     fingerprinted = count_fingerprints(monkeypatch)
     result, _cache = cached_build(root)
     assert set(result.rendered) <= set(fingerprinted)
+    assert result.checked == len(fingerprinted)  # what `sitegen build --stats` reports
     assert f"articles/n{change[0]}/index.html" in fingerprinted
     # On six articles nearly every page shows each one (related news, listings, full-text feeds);
     # the sitemap, the news sitemap and the index of tags show no body.
