@@ -71,6 +71,7 @@ _MOMENTS = tuple(i for i, name in enumerate(_PLAIN_FIELDS) if name in ("date", "
 # textsim.Features): an edit rebuild loads 10,000 results, reads the bodies of a few and, when
 # the related ranking is stored, the features of none. Lengths of -1: absent.
 _HEADER = struct.Struct("<6i")  # pickle, body_html, toc_html, feature names, feature counts, flags
+assert PACKED_FIELDS == ("body_html", "toc_html")  # in the header's order (loads spells them out)
 _ABSENT = -1
 # Flags: whether the body has references (refs.body_has_refs asks of every article, every build:
 # answered when written, it is not searched for in 10,000 bodies again).
@@ -159,25 +160,24 @@ def dumps(parsed: Parsed) -> bytes:
 
 
 def loads(data: bytes, source: SourceFile) -> Parsed:
-    pickled, *lengths, flags = _HEADER.unpack_from(data)
-    start = _HEADER.size
-    parsed = pickle.loads(memoryview(data)[start:start + pickled])
-    at = start + pickled
+    # Spelled out field by field: this runs for every article of every rebuild.
+    pickled, body, toc, names, counts, flags = _HEADER.unpack_from(data)
+    at = _HEADER.size + pickled
+    parsed = pickle.loads(data[_HEADER.size:at])
+    body_end = at if body == _ABSENT else at + body
+    toc_end = body_end if toc == _ABSENT else body_end + toc
     article = parsed.article
     if article is not None:
-        packed = {}
-        for name, length in zip(PACKED_FIELDS, lengths, strict=False):
-            if length != _ABSENT:
-                packed[name] = (data, at, at + length)
-                at += length
         found = article.__dict__
         found["source"] = source  # frozen, but set here as it was made
-        found["_packed"] = packed
-        if flags & (_BODY_HAS_REFS | _BODY_HAS_NO_REFS):
-            found[BODY_HAS_REFS] = bool(flags & _BODY_HAS_REFS)
-    else:
-        at += sum(n for n in lengths[:len(PACKED_FIELDS)] if n != _ABSENT)
-    names, counts = lengths[len(PACKED_FIELDS):]
+        packed = found["_packed"] = {}
+        if body != _ABSENT:
+            packed["body_html"] = (data, at, body_end)
+        if toc != _ABSENT:
+            packed["toc_html"] = (data, body_end, toc_end)
+        if flags:
+            found[BODY_HAS_REFS] = flags == _BODY_HAS_REFS
+    at = toc_end
     if names != _ABSENT:
         split, end = at + names, at + names + counts
         features = Features(data, at, split, end, data[end:end + _DIGEST])
