@@ -239,6 +239,9 @@ def plan_site(config: SiteConfig, chain: list[Theme], options: BuildOptions, now
     with timer.stage("plan"):
         page_jobs, problems = plan(site, env, [s.dest for s in static], indexes=indexes)
         raise_if_errors(problems)
+    # The indexes and page jobs live on too: frozen as well, or the collector's first full pass in
+    # publishing walks them all (0.1 s at 10,000 articles, more than a rebuild's other work there).
+    gc.freeze()
     return PlannedSite(site, page_jobs, env, static, indexes, tuple(warnings), inputs)
 
 
