@@ -4,7 +4,9 @@ A page's bytes are a function of its template files, the site configuration, sit
 (all in the build-wide `base`) and the parts of its context that its templates can read:
 
 - An Article counts by the key of the source it was parsed from, which determines its every field
-  (build_cache.py): editing an article changes exactly the pages that carry it.
+  (build_cache.py): editing an article changes exactly the pages that carry it. Which articles a
+  page took in is recorded too, so that a rebuild after edits of article texts can tell which
+  pages to fingerprint again (page_deps.py).
 - The templates (with everything they extend, include or import) are read once per build
   (template_reads): only context variables they name, and only the attributes they name of other
   objects (a tag page reads a Term's name and count, not the content of its 1,000 articles), count.
@@ -210,8 +212,6 @@ def _union(a: Reads, b: Reads) -> Reads:
 
 _SCALARS = (bool, int, float, type(None), date, datetime, time, timedelta, range, PurePath, enum.Enum)
 _SCALAR_TYPES = frozenset({bool, int, float, type(None), datetime, date})
-
-
 
 
 class Memo(dict[int, bytes]):
