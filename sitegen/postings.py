@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from .lazy_numpy import np
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import functools
 import math
+from array import array
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import NamedTuple
 
-import numpy as np
-
 from . import workers
 from .freshness import time_window
+from .lazy_numpy import np
 from .model import Article
 from .postings import FlatPostings, rank_in_group, rows_of
-from .related_cache import RankingRows, RankingStore, ranking_digest
+from .related_cache import SCORES_PER_ROW, RankingRows, RankingStore, ranking_digest
 from .site import Site
 from .taxonomy import Taxonomy
 from .text_index import TextIndex
@@ -110,8 +110,7 @@ class Relater:
             # Compared with a plain datetime of the same moment: uses inside this window are
             # declared anyway, and each comparison with Site.now costs a Python call to notice it.
             now = _plain(site.now)
-            self.eligible = np.array([not a.draft and a.date is not None and a.date <= now
-                                      for a in self.articles], dtype=bool)
+            self.eligible = [not a.draft and a.date is not None and a.date <= now for a in self.articles]
             clock.valid_until(min((a.date for a in self.articles if a.date and a.date > now),
                                   default=None))
         self.features = [article_features(a) for a in self.articles]
@@ -119,10 +118,19 @@ class Relater:
         self.tag_keys = [frozenset([tag_key[t] for t in a.tags if t in tag_key]) for a in self.articles]
         self.category_keys = [frozenset([category_key[a.category]] if a.category in category_key else ())
                               for a in self.articles]
-        self.micros = np.array([_micros(a) for a in self.articles], dtype=np.int64)
+        self.micros = [_micros(a) for a in self.articles]
         self.ranking = self._stored_or_ranked(store, jobs)
 
-    # The index, built only when something is ranked or scored (not when the ranking is stored).
+    # The index and arrays, made only when something is ranked or scored (not when the ranking is
+    # stored: then numpy is not even imported, see lazy_numpy.py).
+    @functools.cached_property
+    def _eligible_array(self) -> np.ndarray:
+        return np.array(self.eligible, dtype=bool)
+
+    @functools.cached_property
+    def _micros_array(self) -> np.ndarray:
+        return np.array(self.micros, dtype=np.int64)
+
     @functools.cached_property
     def text(self) -> TextIndex:
         return TextIndex.from_packed([tuple(found) for found in self.features], self.config.stems)
@@ -190,7 +198,7 @@ class Relater:
         doc, other, scores = doc[good], other[good], scores[:, good]
         # Best first: score (to 9 places, so float noise cannot reorder), then newer, then slug.
         rounded = np.array([round(total, 9) for total in scores[0].tolist()])
-        order = np.lexsort((self._slug_order[other], self.micros[other] * -1, -rounded, doc))
+        order = np.lexsort((self._slug_order[other], self._micros_array[other] * -1, -rounded, doc))
         return doc[order], other[order], scores[:, order]
 
     def _shortlist(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -213,9 +221,9 @@ class Relater:
         pairs_found, inverse = np.unique(np.concatenate(pairs), return_inverse=True)
         rough = np.bincount(inverse, weights=np.concatenate(values))
         doc, other = np.divmod(pairs_found, n)
-        keep = (other != doc) & self.eligible[other]
+        keep = (other != doc) & self._eligible_array[other]
         if older_only:
-            keep &= self.micros[other] <= self.micros[doc]
+            keep &= self._micros_array[other] <= self._micros_array[doc]
         doc, other, rough = doc[keep], other[keep], rough[keep]
         order = np.lexsort((other, -rough, doc))
         best = order[rank_in_group(doc[order]) < SHORTLIST]
@@ -228,7 +236,7 @@ class Relater:
         shared = self.tags.shared_weight(doc, other)
         tags = c.tags * (1 - np.array([math.exp(-s) for s in shared.tolist()]))
         category = c.category * (self.category.shared_weight(doc, other) > 0)
-        days = np.abs(self.micros[doc] - self.micros[other]) / 1e6 / SECONDS_PER_DAY
+        days = np.abs(self._micros_array[doc] - self._micros_array[other]) / 1e6 / SECONDS_PER_DAY
         # Python's pow, not numpy's: numpy may use a faster power that differs in the last bit.
         decay = np.array([0.5 ** (d / c.half_life_days) for d in days.tolist()])
         time = c.time_floor + (1 - c.time_floor) * decay
@@ -270,10 +278,13 @@ class Ranking(RankingRows):
     def of(cls, doc: np.ndarray, other: np.ndarray, scores: np.ndarray, size: int) -> Ranking:
         """Rows sorted by `doc`, for articles 0..size-1."""
         first = np.searchsorted(doc, np.arange(size + 1)).tolist()
-        return cls(first, other.tolist(), np.ascontiguousarray(scores.T))
+        flat = array("d")  # row after row, as related_cache keeps them
+        flat.frombytes(np.ascontiguousarray(scores.T, dtype=np.float64).tobytes())
+        return cls(first, other.tolist(), flat)
 
     def score(self, row: int) -> Score:
-        return Score(*self.scores[row].tolist())
+        start = row * SCORES_PER_ROW
+        return Score(*self.scores[start:start + SCORES_PER_ROW])
 
 
 

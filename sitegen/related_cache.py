@@ -1,4 +1,4 @@
-"""The related-news ranking kept between builds: `.sitegen-cache/related.npz`.
+"""The related-news ranking kept between builds: `.sitegen-cache/related.ranking`.
 
 Ranking reads every article's words, tags, section and date, so it is computed for the whole site
 at once. Yet many rebuilds leave all of that as it was: a template or setting changed, an
@@ -15,19 +15,20 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import zipfile
+import pickle
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
-
-import numpy as np
 
 from .cache_format import code_version
 from .config import RelatedConfig
 from .model import Article
 from .textsim import Features
 
-FILE_NAME = "related.npz"
+FILE_NAME = "related.ranking"
+FORMAT = b"sitegen-ranking-2"  # 2: arrays of the standard library (no numpy to read them back)
+SCORES_PER_ROW = 6  # total, tags, category, tokens, stems, time
 
 
 class RankingRows(NamedTuple):
@@ -35,13 +36,13 @@ class RankingRows(NamedTuple):
 
     first: list[int]
     others: list[int]
-    # Per row: total, tags, category, tokens, stems, time. An array, made into Python floats only
-    # for the rows a block shows (about half of them).
-    scores: np.ndarray
+    # SCORES_PER_ROW floats per row, one row after another. An array, made into Python floats
+    # only for the rows a block shows (about half of them).
+    scores: array
 
 
-def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible: np.ndarray,
-                   micros: np.ndarray, features: Sequence[Features],
+def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible: Sequence[bool],
+                   micros: Sequence[int], features: Sequence[Features],
                    tag_keys: Sequence[frozenset[str]], category_keys: Sequence[frozenset[str]]) -> bytes:
     """What a ranking is a function of: per article (in order) its path, slug, eligibility, date
     (as the instant, `micros`), tag and section keys and text features (by their digests, which
@@ -53,7 +54,7 @@ def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible:
     fields = [(article.path, article.slug, sorted(tags), sorted(category))
               for article, tags, category in zip(articles, tag_keys, category_keys, strict=True)]
     h.update(marshal.dumps(fields, 2))
-    h.update(eligible.astype(np.bool_).tobytes() + micros.astype(np.int64).tobytes())
+    h.update(bytes(eligible) + array("q", micros).tobytes())
     h.update(b"".join([found.digest for found in features]))
     return h.digest()
 
@@ -69,22 +70,20 @@ class RankingStore:
         if not self.read:
             return None
         try:
-            with np.load(self.path, allow_pickle=False) as stored:
-                if stored["digest"].tobytes() != digest:
-                    return None
-                return RankingRows(stored["first"].tolist(), stored["others"].tolist(), stored["scores"])
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            return None  # missing, damaged or of another layout: ranked again
+            with open(self.path, "rb") as stream:
+                found, stored_digest, first, others, scores = pickle.load(stream)
+            if found != FORMAT or stored_digest != digest:
+                return None
+            return RankingRows(first.tolist(), others.tolist(), scores)
+        except Exception:  # missing, damaged or of another layout: ranked again
+            return None
 
     def save(self, digest: bytes, ranking: RankingRows) -> None:
         temporary = self.path.with_name(f".{FILE_NAME}.tmp")
+        data = (FORMAT, digest, array("q", ranking.first), array("q", ranking.others), ranking.scores)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(temporary, "wb") as file:
-                np.savez(file, digest=np.frombuffer(digest, dtype=np.uint8),
-                         first=np.array(ranking.first, dtype=np.int64),
-                         others=np.array(ranking.others, dtype=np.int64),
-                         scores=ranking.scores)
+            temporary.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(temporary, self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is no cache

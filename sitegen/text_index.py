@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
-import numpy as np
-
+from .lazy_numpy import np
 from .postings import FlatPostings, rank_in_group, rows_of
 from .textsim import STEM, PackedFeatures
 

@@ -4,6 +4,7 @@ windows, the same vectors and the same float sums, on random small corpora."""
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 
 import numpy as np
@@ -118,7 +119,7 @@ def test_a_related_story_makes_its_score_from_the_ranking_when_asked():
     from sitegen.related import Ranking, Related
 
     scores = np.arange(18, dtype=float).reshape(3, 6) / 7
-    ranking = Ranking([0, 3], [0, 1, 2], scores)
+    ranking = Ranking([0, 3], [0, 1, 2], array("d", scores.tobytes()))  # as ranked or stored: flat
     lazy = Related("article", None, ranking, 1)  # type: ignore[arg-type]
     assert lazy._score is None
     assert lazy.score == ranking.score(1) == tuple(scores[1].tolist()) + (False,)

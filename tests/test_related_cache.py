@@ -116,3 +116,26 @@ def test_no_cache_ranks_again_and_leaves_a_stored_ranking_behind(site_factory, r
     _build(root, fresh=True)  # the stored ranking would do, but --no-cache does not read it
     assert len(rankings) == 2
     assert (root / CACHE_DIR / related_cache.FILE_NAME).is_file()
+
+
+@pytest.mark.parametrize(("edit", "numpy_imported"), [("figure", False), ("new word", True)])
+def test_numpy_is_imported_only_when_related_news_is_ranked(site_factory, edit, numpy_imported):
+    """A rebuild that takes the ranking from the store never imports numpy (0.14 s)."""
+    import subprocess
+    import sys
+
+    from sitetools import REPO, run_cli
+
+    root = site_factory(FILES, config=CONFIG)
+    assert run_cli("build", "--site", str(root), "--now", NOW.isoformat(), "-q").returncode == 0
+    path = root / "content/articles/port.md"
+    text = path.read_text(encoding="utf-8")
+    new = text.replace("3 محطات", "4 محطات") if edit == "figure" else text + "\nزلزال\n"
+    path.write_text(new, encoding="utf-8")
+    script = ("import sys, sitegen.cli\n"
+              f"sitegen.cli.main(['build', '--site', {str(root)!r}, '--now', {NOW.isoformat()!r}, '-q'])\n"
+              "print(type(sys.modules['numpy']).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("module" if numpy_imported else "_LazyModule")
