@@ -144,6 +144,12 @@ class Relater:
         return _Terms(self.category_keys, idf=False)
 
     def is_eligible(self, article: Article) -> bool:
+        # An article's answer was worked out in __init__, inside a declared time window; asking
+        # Site.now again here would make every build with a pinned story time-sensitive (never
+        # known up to date). Static pages are not in the ranking: their answer is asked for now.
+        doc = self.position.get(article.path)
+        if doc is not None and self.articles[doc] is article:
+            return self.eligible[doc]
         return not article.draft and article.date is not None and article.date <= self.site.now
 
     def related(self, article: Article) -> tuple[Related, ...]:
