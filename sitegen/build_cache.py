@@ -145,10 +145,6 @@ class BuildCache:
 
     # -- the output record ---------------------------------------------------------------------
 
-    def previous(self, output_dir: Path) -> tuple[BuildState | None, Outputs | None]:
-        recorded = self.recorded(output_dir)
-        return recorded.state, recorded.outputs
-
     def recorded(self, output_dir: Path) -> Recorded:
         if self.fresh:
             return Recorded()
@@ -285,15 +281,8 @@ class BuildCache:
         """The article that `now`'s source gave under parse key `key` (an earlier version of it),
         if the cache still has that entry; it is not counted as this build's."""
         db = self._database()
-        value = self._values.get(key) if self._values else None
-        try:
-            if value is None and db is not None:
-                row = db.execute("SELECT value FROM parsed WHERE key = ?", (key,)).fetchone()
-                value = row[0] if row else None
-            parsed = loads(value, now.source) if value is not None else None
-        except Exception:  # unreadable: as if it were gone
-            return None
-        return parsed.article if isinstance(parsed, Parsed) else None
+        parsed = self._load(db, key, now.source) if db is not None else None
+        return parsed.article if parsed is not None else None
 
     def _remember_source(self, db: sqlite3.Connection, rel_path: str, stamp: Stamp, digest: bytes) -> None:
         try:

@@ -69,6 +69,13 @@ for _name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "__has
     setattr(WatchedTime, _name, _noticing(_name))
 
 
+def unwatched(moment: datetime) -> datetime:
+    """The same moment as a plain datetime: comparing with it costs no call to notice the use
+    (for code inside a time_window, where uses are declared anyway)."""
+    return datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+                    moment.microsecond, moment.tzinfo, fold=moment.fold)
+
+
 def time_was_used() -> bool:
     return _used[0]
 
@@ -117,7 +124,8 @@ class Freshness:
 
     def current(self, now: datetime) -> BuildState | None:
         """The last build's state if its output is what this build would write, else None."""
-        state, outputs = self.cache.previous(self.output_dir)
+        recorded = self.cache.recorded(self.output_dir)
+        state, outputs = recorded.state, recorded.outputs
         if state is None or outputs is None or state.time_sensitive:
             return None
         if state.valid_until is not None and now >= state.valid_until:

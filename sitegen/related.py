@@ -28,7 +28,7 @@ from itertools import chain
 from typing import NamedTuple
 
 from . import workers
-from .freshness import time_window
+from .freshness import time_window, unwatched
 from .lazy_numpy import np
 from .model import Article
 from .postings import FlatPostings, rank_in_group, rows_of
@@ -109,7 +109,7 @@ class Relater:
         with time_window() as clock:  # a future article (--future) becomes eligible when due
             # Compared with a plain datetime of the same moment: uses inside this window are
             # declared anyway, and each comparison with Site.now costs a Python call to notice it.
-            now = _plain(site.now)
+            now = unwatched(site.now)
             self.eligible = [not a.draft and a.date is not None and a.date <= now for a in self.articles]
             clock.valid_until(min((a.date for a in self.articles if a.date and a.date > now),
                                   default=None))
@@ -348,12 +348,6 @@ def _rank_blocks(blocks: Sequence[range]) -> list[tuple[np.ndarray, np.ndarray, 
 def _key_of(taxonomy: Taxonomy) -> dict[str, str]:
     """The identity of the term of each spelling (`taxonomy.term_for(spelling).key`)."""
     return {spelling: term.key for spelling, term in taxonomy.by_spelling.items()}
-
-
-def _plain(moment: datetime) -> datetime:
-    """The same moment as a datetime, not a subclass (freshness.WatchedTime)."""
-    return datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
-                    moment.microsecond, moment.tzinfo, fold=moment.fold)
 
 
 def _idf(df: list[int], n: int) -> list[float]:

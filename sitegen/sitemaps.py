@@ -14,7 +14,7 @@ from typing import Any
 
 from .dates import iso
 from .feeds import xml_text
-from .freshness import time_window
+from .freshness import time_window, unwatched
 from .indexes import Indexes
 from .model import Article
 from .rendering import Deferred, PageJob
@@ -165,7 +165,7 @@ def _recent(articles: Sequence[Article], now: datetime) -> tuple[list[Article], 
     """The articles of the last NEWS_WINDOW (at most NEWS_MAX_ITEMS), and the date of the next
     one to fall due (shown with --future). Articles come newest first: the walk stops at the
     window's start instead of comparing 10,000 dates with the (watched) current time."""
-    plain_now = datetime.fromtimestamp(now.timestamp(), now.tzinfo)
+    plain_now = unwatched(now)
     since, recent, due = plain_now - NEWS_WINDOW, [], None
     for article in articles:
         if article.date is None:
