@@ -8,10 +8,13 @@ news is ranked again for the whole site).
     python benchmarks/bench.py --sizes 1000 10000 20000 --runs 5 --jobs 2
 
 Every build is a separate `python -m sitegen build` process. Per scenario it prints the medians of
-wall time, CPU time (user + system, worker processes included), peak memory and the build's own
-seconds per stage (`sitegen build --stats`). Peak memory is given two ways: the largest single
-process (max RSS, what `/usr/bin/time -v` shows), and the whole process tree sampled every 20 ms
-(sum of PSS, so pages that forked workers share with the parent are counted once).
+wall time, CPU time (user + system, worker processes included), the largest single process's peak
+memory (max RSS, what `/usr/bin/time -v` shows) and the build's own seconds per stage
+(`sitegen build --stats`). The whole process tree's peak memory (sum of PSS, so pages that forked
+workers share with the parent are counted once) is sampled every 20 ms in one more build of each
+scenario, after the timed ones: reading /proc/<pid>/smaps_rollup walks every page of a process,
+and sampling the timed builds took most of a core from a two-core machine (a 10,000-article
+cold build measured 26.4 s unsampled, 31.4-32.3 s sampled, with the same CPU time).
 
 Corpora are generated once (benchmarks/corpus.py, fixed seed) into --work (default under /tmp).
 
@@ -26,8 +29,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -58,7 +61,8 @@ class Run:
 
 @dataclass
 class Results:
-    runs: dict[tuple[int, str], list[Run]] = field(default_factory=dict)
+    runs: dict[tuple[int, str], list[Run]] = field(default_factory=dict)  # timed
+    memory: dict[tuple[int, str], Run] = field(default_factory=dict)  # the memory-sampled build
 
 
 def corpus_folder(work: Path, size: int, seed: int) -> Path:
@@ -129,25 +133,26 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def build_once(site: Path, jobs: int | None, stats_file: Path) -> Run:
+def build_once(site: Path, jobs: int | None, stats_file: Path, sample_memory: bool = False) -> Run:
+    """One build in its own process; `sample_memory`: also sample its process tree's PSS."""
     command = [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--quiet",
                "--now", NOW, "--stats", str(stats_file)]
     if jobs:
         command += ["--jobs", str(jobs)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=REPO)
-    memory = TreeMemory(process.pid)
-    code = process.wait()
+    memory = TreeMemory(process.pid) if sample_memory else None
+    # wait4: this build's own usage (its workers included); RUSAGE_CHILDREN's max RSS would be
+    # the largest of every build so far.
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    tree_mb = memory.stop()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process.returncode = code = os.waitstatus_to_exitcode(status)
+    tree_mb = memory.stop() if memory else math.nan
     if code != 0:
         raise SystemExit(f"build failed with exit code {code}: {' '.join(command)}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stats = json.loads(stats_file.read_text(encoding="utf-8"))
-    return Run(wall, cpu, after.ru_maxrss / 1024, tree_mb, stats)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree_mb, stats)
 
 
 def move_to_trash(site: Path, trash: Path) -> None:
@@ -161,19 +166,29 @@ def move_to_trash(site: Path, trash: Path) -> None:
 
 
 def bench_size(site: Path, size: int, runs: int, jobs: int | None, results: Results, work: Path) -> None:
-    stats_file = work / "stats.json"
-    for number in range(1, runs + 1):
+    """`runs` timed builds of each scenario, then one more of each with its memory sampled."""
+    for number in range(1, runs + 2):
+        sample_memory = number > runs
         for scenario in SCENARIOS:
-            if scenario == "cold":
-                move_to_trash(site, work / TRASH)
-            elif scenario in ("edit", "reword"):
-                edit_one_article(site, number, new_word=scenario == "reword")
-            run = build_once(site, jobs, stats_file)
-            results.runs.setdefault((size, scenario), []).append(run)
-            print(f"  {size:>6} {scenario:<9} run {number}: {run.wall:6.2f}s wall {run.cpu:6.2f}s cpu "
-                  f"{run.tree_pss_mb:5.0f} MB tree  checked {run.stats.get('checked', 0):>5}  "
-                  f"rendered {run.stats['rendered']:>5}  "
-                  f"written {run.stats['written']:>5}", flush=True)
+            run = build_scenario(site, scenario, number, jobs, work, sample_memory)
+            if sample_memory:
+                results.memory[(size, scenario)] = run
+            else:
+                results.runs.setdefault((size, scenario), []).append(run)
+            label = "memory" if sample_memory else f"run {number}"
+            tree = f"{run.tree_pss_mb:5.0f} MB tree" if sample_memory else ""
+            print(f"  {size:>6} {scenario:<9} {label:<6}: {run.wall:6.2f}s wall {run.cpu:6.2f}s cpu "
+                  f"{run.max_rss_mb:5.0f} MB max RSS {tree} checked {run.stats.get('checked', 0):>5}  "
+                  f"rendered {run.stats['rendered']:>5}  written {run.stats['written']:>5}", flush=True)
+
+
+def build_scenario(site: Path, scenario: str, number: int, jobs: int | None, work: Path,
+                   sample_memory: bool) -> Run:
+    if scenario == "cold":
+        move_to_trash(site, work / TRASH)
+    elif scenario in ("edit", "reword"):
+        edit_one_article(site, number, new_word=scenario == "reword")
+    return build_once(site, jobs, work / "stats.json", sample_memory)
 
 
 def median(values: list[float]) -> float:
@@ -181,8 +196,8 @@ def median(values: list[float]) -> float:
 
 
 def report(results: Results, sizes: list[int]) -> str:
-    lines = ["", "| articles | build | wall (s) | CPU (s) | max RSS (MB) | tree PSS (MB) | pages "
-             "| checked | rendered | written | seconds per stage |",
+    lines = ["", "| articles | build | wall (s) | CPU (s) | max RSS (MB) | tree PSS (MB, sampled run) "
+             "| pages | checked | rendered | written | seconds per stage |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for size in sizes:
         for scenario in SCENARIOS:
@@ -196,7 +211,7 @@ def report(results: Results, sizes: list[int]) -> str:
             lines.append(
                 f"| {size:,} | {scenario} | {median([r.wall for r in runs]):.2f} "
                 f"| {median([r.cpu for r in runs]):.2f} | {median([r.max_rss_mb for r in runs]):.0f} "
-                f"| {median([r.tree_pss_mb for r in runs]):.0f} | {runs[0].stats['pages']:,} "
+                f"| {results.memory[(size, scenario)].tree_pss_mb:.0f} | {runs[0].stats['pages']:,} "
                 f"| {median([r.stats.get('checked', 0) for r in runs]):,.0f} "
                 f"| {median([r.stats['rendered'] for r in runs]):,.0f} "
                 f"| {median([r.stats['written'] for r in runs]):,.0f} | {stage_text} |")
@@ -236,8 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end ({cores} cores; other work on the "
           "machine inflates wall times)")
     if args.json:
-        args.json.write_text(json.dumps({f"{size}/{scenario}": [run.__dict__ for run in runs]
-                                         for (size, scenario), runs in results.runs.items()}, indent=1))
+        figures = {f"{size}/{scenario}": {"timed": [run.__dict__ for run in runs],
+                                          "memory": results.memory[(size, scenario)].__dict__}
+                   for (size, scenario), runs in results.runs.items()}
+        args.json.write_text(json.dumps(figures, indent=1))
     return 0
 
 
