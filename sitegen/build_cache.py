@@ -63,7 +63,8 @@ class BuildCache:
         self._db: sqlite3.Connection | None = None
         self._opened = False
         self._index: dict[str, tuple[Stamp, bytes]] = {}
-        self._seen: dict[str, Stamp | None] = {}
+        self._seen: dict[str, Stamp | None] = {}  # stamps of sources looked up, until stored
+        self._looked_up = False  # this build parsed: every source in use was looked up
         self._stamps: dict[str, Stamp | None] = {}  # taken by source_digests, for lookup
         self._keys: dict[str, bytes] = {}
         self._known: dict[str, bytes] = {}  # content hashes of the sources this build read or knew
@@ -84,6 +85,7 @@ class BuildCache:
         if stamp is _NOT_TAKEN:
             stamp = _stamp(source.path)
         self._seen[source.rel_path] = stamp
+        self._looked_up = True
         if db is None or stamp is None:
             return self._miss()
         known = self._index.get(source.rel_path)
@@ -188,11 +190,14 @@ class BuildCache:
         if db is None:
             return
         try:
-            # Only after a parse (it knows every source in use), and only once entries no source
+            # Only after a parse (it knows every source in use; `_seen` alone would miss one that
+            # parsed every source again, as after an upgrade), and only once entries no source
             # uses any more are worth a sweep: an edit leaves just one behind.
             unused = self._rows + self._stored - len(self._keys)
-            if self._seen and unused > max(64, len(self._keys) // 10):
+            if self._looked_up and unused > max(64, len(self._keys) // 10):
                 self._collect_garbage(db)
+                db.commit()
+                self._shrink(db)
             db.commit()
         except sqlite3.Error:
             pass
@@ -206,6 +211,19 @@ class BuildCache:
         db.execute("DROP TABLE used")
         gone = [(path,) for path in self._index if path not in self._seen and path not in self._keys]
         db.executemany("DELETE FROM sources WHERE rel_path = ?", gone)
+
+    @staticmethod
+    def _shrink(db: sqlite3.Connection) -> None:
+        """Give the space of swept entries back when it is over a third of the file.
+
+        SQLite keeps deleted pages for later inserts, so after a sitegen upgrade (every entry
+        parsed again, the old ones swept) the file would stay twice its size for good. VACUUM
+        rewrites the file (2 s at 10,000 articles, 150 MB), after a build that parsed
+        everything anyway.
+        """
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        if free * 3 > db.execute("PRAGMA page_count").fetchone()[0]:
+            db.execute("VACUUM")
 
     def _database(self) -> sqlite3.Connection | None:
         if not self._opened:

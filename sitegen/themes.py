@@ -8,6 +8,7 @@ themes named by `extends` in theme.toml. Every theme is also reachable by name w
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,11 +92,22 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     computed at compile time: Jinja folds a filter applied to a constant (`'/'|url`,
     `"home"|t`), and those depend on the settings, translations and sitegen's own code. So entries
     are also keyed by `salt`, a digest of all of those.
+
+    File names start with the salt, and files of any other salt are deleted when the cache is
+    opened: every settings change, template edit (the salt covers the templates) or sitegen
+    version would otherwise leave a whole set behind, a new one at each save in the dev server.
     """
 
     def __init__(self, folder: Path, salt: str):
-        super().__init__(str(folder))
+        prefix = hashlib.blake2b(salt.encode(), digest_size=8).hexdigest()  # of all of it
+        super().__init__(str(folder), f"{prefix}-%s.cache")
         self.salt = salt
+        try:
+            for path in folder.iterdir():
+                if not path.name.startswith(f"{prefix}-"):
+                    path.unlink(missing_ok=True)
+        except OSError:  # a cache: what cannot be deleted now only takes space
+            pass
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(f"{self.salt}\0{name}", filename)

@@ -432,3 +432,38 @@ def test_articles_parsed_by_this_build_arrive_decoded_and_cached_ones_stay_packe
     again, _ = parse(sources, config, BuildCache(root.resolve()))
     assert all(packed_field(a, "body_html") is not None for a in again)
     assert [(a.body_html, a.toc_html) for a in again] == [(a.body_html, a.toc_html) for a in fresh]
+
+
+def test_compiled_templates_of_earlier_settings_or_templates_are_deleted(site_factory):
+    root = site_factory(news(), config=CONFIG)
+    folder = root / CACHE_DIR / "templates"
+    cached_build(root)
+    first = {path.name for path in folder.iterdir()}
+    (root / "templates").mkdir()
+    (root / "templates/404.html").write_text("<p>{{ 'home'|t }}</p>\n", encoding="utf-8")
+    cached_build(root)
+    second = {path.name for path in folder.iterdir()}
+    assert first and second and not first & second  # a new set, and none of the old one
+    assert len({name.split("-")[0] for name in second}) == 1
+    (root / "site.toml").write_text(CONFIG + "description = 'وصف آخر'\n", encoding="utf-8")
+    cached_build(root)
+    third = {path.name for path in folder.iterdir()}
+    assert third and not third & second
+
+
+def test_the_space_of_swept_entries_is_given_back(site_factory):
+    count = 80  # the sweep waits until more than 64 entries are unused
+    root = site_factory({f"content/articles/2026-11-01-n{n}.md": article(
+        f"خبر {n}", date="2026-11-01T10:00:00+03:00", body=f"فقرة {n} " * 400)
+        for n in range(count)}, config=CONFIG)
+    database = root / CACHE_DIR / build_cache.DATABASE
+    cached_build(root)
+    size = database.stat().st_size
+    (root / "site.toml").write_text(CONFIG + "[markdown]\ntoc_depth = 2\n", encoding="utf-8")
+    result, cache = cached_build(root)  # every entry parsed again under new keys, the old swept
+    assert cache.misses == count
+    db = sqlite3.connect(database)
+    assert db.execute("SELECT count(*) FROM parsed").fetchone()[0] == count
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    db.close()
+    assert database.stat().st_size <= size
