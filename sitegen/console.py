@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, TextIO
 
 from .build import BuildResult
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 SHOW_AFTER_SECONDS = 1.0  # quick builds finish before a bar would be any use; don't flash one
 
@@ -33,6 +34,8 @@ class TerminalProgress:
         if not self._enabled or time.monotonic() - self._started < SHOW_AFTER_SECONDS:
             return
         if self._bar is None:
+            from tqdm import tqdm  # here: most builds end before a bar is drawn (40 ms to import)
+
             self._bar = tqdm(total=total, file=self._stream, leave=False, unit="file",
                              dynamic_ncols=True)
         if stage != self._stage:
