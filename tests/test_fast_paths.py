@@ -4,6 +4,7 @@ replaces, on tricky inputs."""
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections import Counter
 
@@ -295,3 +296,49 @@ def test_block_level_answers_equal_markdowns_own():
     for _ in range(2):  # the second time from what the quick test remembered
         for tag in tags:
             assert FAST._md.is_block_level(tag) == markdown.Markdown.is_block_level(PLAIN._md, tag), tag
+
+
+def _tree_for_the_serializer():
+    """Every kind of node Markdown's serializer knows: plain and QName tags and attributes,
+    boolean and valueless attributes, comments, processing instructions, tagless elements,
+    empty (void) elements with text and tails, raw-text elements, and nesting deeper than Python
+    lets a function recurse."""
+    from xml.etree.ElementTree import Comment, Element, ProcessingInstruction, QName, SubElement
+
+    root = Element("div", {"class": "a&b <c>", "id": 'q"1'})
+    root.text = "نص & <وسم> &amp; كيان"
+    SubElement(root, "input", {"checked": "checked", "disabled": None, "value": "x\ny"}).tail = " ذيل <"
+    SubElement(root, "br").tail = "بعد الفاصل"
+    hr = SubElement(root, "hr")
+    hr.text = "نص في عنصر فارغ"
+    script = SubElement(root, "SCRIPT")
+    script.text = "if (a < b && c > d) {}"
+    style = SubElement(root, "style")
+    style.text = "a > b { color: red }"
+    root.append(Comment(" تعليق & <b> "))
+    root[-1].tail = "بعد التعليق"
+    root.append(ProcessingInstruction("php", "echo 1;"))
+    tagless = SubElement(root, None)
+    tagless.text = "بلا وسم & "
+    SubElement(tagless, "em").text = "مائل"
+    tagless.tail = "ذيل"
+    SubElement(root, QName("{urn:x}svg"), {QName("title"): QName("قيمة")}).text = "مساحة أسماء"
+    deep = SubElement(root, "blockquote")
+    for level in range(sys.getrecursionlimit() + 100):  # the quick one hands it over in time
+        deep = SubElement(deep, "span" if level % 2 else "q", {"data-n": str(level)})
+        deep.text, deep.tail = f"{level} &", "<"
+    return root
+
+
+def test_the_quick_serializer_writes_what_markdowns_own_writes():
+    from markdown.serializers import to_html_string
+
+    tree = _tree_for_the_serializer()
+    assert markdown_speedups.quick_to_html_string(tree) == to_html_string(tree)
+    for child in tree:  # each kind of node at the top too
+        assert markdown_speedups.quick_to_html_string(child) == to_html_string(child)
+
+
+def test_the_quick_serializer_is_the_one_markdown_uses():
+    assert FAST._md.serializer is markdown_speedups.quick_to_html_string
+    assert PLAIN._md.serializer is not markdown_speedups.quick_to_html_string
