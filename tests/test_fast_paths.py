@@ -342,3 +342,16 @@ def test_the_quick_serializer_writes_what_markdowns_own_writes():
 def test_the_quick_serializer_is_the_one_markdown_uses():
     assert FAST._md.serializer is markdown_speedups.quick_to_html_string
     assert PLAIN._md.serializer is not markdown_speedups.quick_to_html_string
+
+
+@pytest.mark.parametrize("domain", [50, 1 << 30])  # a table of the keys, and np.unique itself
+def test_unique_by_table_equals_numpys(domain):
+    import numpy as np
+
+    from sitegen import text_index
+
+    keys = np.random.default_rng(7).integers(0, min(domain, 50), 1000) * (domain // 50)
+    found, inverse = text_index._unique(keys, domain)
+    expected, expected_inverse = np.unique(keys, return_inverse=True)
+    assert found.tolist() == expected.tolist() and inverse.tolist() == expected_inverse.tolist()
+    assert text_index._unique(keys[:0], domain)[0].tolist() == []
