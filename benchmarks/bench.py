@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import statistics
@@ -55,7 +54,7 @@ class Run:
     wall: float
     cpu: float
     max_rss_mb: float
-    tree_pss_mb: float
+    tree_pss_mb: float | None  # only in a memory-sampled build
     stats: dict
 
 
@@ -148,7 +147,7 @@ def build_once(site: Path, jobs: int | None, stats_file: Path, sample_memory: bo
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = code = os.waitstatus_to_exitcode(status)
-    tree_mb = memory.stop() if memory else math.nan
+    tree_mb = memory.stop() if memory else None
     if code != 0:
         raise SystemExit(f"build failed with exit code {code}: {' '.join(command)}")
     stats = json.loads(stats_file.read_text(encoding="utf-8"))
