@@ -91,18 +91,13 @@ def discover_static(root: Path, folder: Path, boundary: Path,
 def _walk(folder: Path, boundary: Path) -> Iterator[Path]:
     """Visible files below `folder`, sorted. Symlinked folders inside `boundary` are followed
     (once each, so a loop ends); one leading outside is yielded itself, for the caller to refuse."""
-    return (path for path, _regular in _walk_files(folder, boundary))
-
-
-def _walk_files(folder: Path, boundary: Path) -> Iterator[tuple[Path, bool]]:
-    """`_walk`, with whether each path is a regular file (not a symlink)."""
-    return ((here / name, regular) for here, name, regular in _walk_entries(folder, boundary))
+    return (here / name for here, name, _regular in _walk_entries(folder, boundary))
 
 
 def _walk_entries(folder: Path, boundary: Path) -> Iterator[tuple[Path, str, bool]]:
-    """`_walk_files` as (folder, name, regular): whether each is a regular file (not a symlink)
-    is known from the folder listing itself, so no stat calls for the 10,000 files of a big site,
-    and no Path is made here for a file."""
+    """`_walk` as (folder, name, regular): whether each is a regular file (not a symlink) is known
+    from the folder listing itself, so no stat calls for the 10,000 files of a big site, and no
+    Path is made here for a file."""
     if not folder.is_dir():
         return
     yield from _walk_folder(folder, boundary, set())

@@ -293,7 +293,6 @@ class Ranking(RankingRows):
         return Score(*self.scores[start:start + SCORES_PER_ROW])
 
 
-
 class _Terms:
     """The terms of one taxonomy (tags, or sections) on each article, as arrays.
 

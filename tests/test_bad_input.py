@@ -387,7 +387,7 @@ def _walk_by_os_walk(folder: Path, boundary: Path):
 def test_the_folder_walk_from_listings_finds_what_os_walk_finds(tmp_path):
     """Discovery lists folders itself (file types from the listing, no stat per file): the same
     paths in the same order as os.walk, and regular files told apart from every kind of symlink."""
-    from sitegen.discovery import _walk_files
+    from sitegen.discovery import _walk_entries
 
     root, outside = tmp_path / "site", tmp_path / "outside"
     top = root / "content/articles"
@@ -404,11 +404,11 @@ def test_the_folder_walk_from_listings_finds_what_os_walk_finds(tmp_path):
     os.symlink(top / "a.md", top / "link.md")
     os.symlink(top / "gone.md", top / "broken.md")
     os.symlink(outside / "o", top / "a/away")
-    found = list(_walk_files(top, root))
+    found = [(here / name, regular) for here, name, regular in _walk_entries(top, root)]
     assert [path for path, _regular in found] == list(_walk_by_os_walk(top, root))
     regular = {path.relative_to(top).as_posix() for path, is_regular in found if is_regular}
     assert regular == {"z.md", "a.md", "b/deep/n.md", "a/m.md", "~tmp.md", "notes.txt", "archive/x/old.md"}
-    assert list(_walk_files(top / "missing", root)) == []
+    assert list(_walk_entries(top / "missing", root)) == []
 
 
 @pytest.mark.parametrize("name", ["a.md", "A.MD", "x.Md", "..md", "a.b.md", "md", "amd", "a.md.txt",
