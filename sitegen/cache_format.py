@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import hashlib
 import io
+import os
 import pickle
 import struct
 import sys
@@ -48,6 +49,18 @@ def code_version() -> bytes:
     for path in sorted(package.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.digest()
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Put `data` at `path` whole (through a temporary file and one rename), or leave it as it
+    was: a cache file that cannot be written is no cache, and the build goes on without it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def parse_settings(config: SiteConfig) -> bytes:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
-import os
 import pickle
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_NAMESPACE, DEFAULT_TESTS
 
-from .cache_format import code_version
+from .cache_format import code_version, write_cache_file
 from .config import SiteConfig
 from .model import Article
 from .rendering import Deferred, PageJob
@@ -143,12 +142,7 @@ def save_analyses(path: Path, missing: bool) -> None:
     if not (_unsaved[0] or missing):
         return
     _unsaved[0] = False
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(pickle.dumps(((_ANALYSES_FORMAT, code_version()), _analysed)))
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)  # a cache that cannot be written is no cache
+    write_cache_file(path, pickle.dumps(((_ANALYSES_FORMAT, code_version()), _analysed)))
 
 
 def _analyse(env: jinja2.Environment, source: str) -> _Analysis:

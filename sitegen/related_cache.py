@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import pickle
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from .cache_format import code_version
+from .cache_format import code_version, write_cache_file
 from .config import RelatedConfig
 from .model import Article
 from .textsim import Features
@@ -79,11 +78,5 @@ class RankingStore:
             return None
 
     def save(self, digest: bytes, ranking: RankingRows) -> None:
-        temporary = self.path.with_name(f".{FILE_NAME}.tmp")
         data = (FORMAT, digest, array("q", ranking.first), array("q", ranking.others), ranking.scores)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)  # a cache that cannot be written is no cache
+        write_cache_file(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
