@@ -133,7 +133,7 @@ class Relater:
 
     @functools.cached_property
     def text(self) -> TextIndex:
-        return TextIndex.from_packed([tuple(found) for found in self.features], self.config.stems)
+        return TextIndex.from_encoded([found.encoded for found in self.features], self.config.stems)
 
     @functools.cached_property
     def tags(self) -> _Terms:

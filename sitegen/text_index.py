@@ -21,12 +21,18 @@ from itertools import chain
 
 from .lazy_numpy import np
 from .postings import FlatPostings, rank_in_group, rows_of
-from .textsim import STEM, PackedFeatures
+from .textsim import STEM
 
 INDEX_FEATURES = 64  # strongest features kept per article vector
 QUERY_FEATURES = 20  # strongest features of an article used to look for neighbours
 POSTINGS_WINDOW = 20  # entries visited per feature, nearest in time (all of them for rarer ones)
 DENSE_UNIQUE_MIN = 1 << 22  # a table of this many keys is always small enough (20 MB)
+STEM_BYTE = ord(STEM)
+
+# An article's features as the build cache keeps them (textsim.Features.encoded): the names in
+# UTF-8, one per line, and their counts. Numbered as bytes, never decoded: UTF-8 sorts as the
+# code points do, so ties broken by name fall the same way.
+EncodedFeatures = tuple[bytes, bytes]
 
 
 @dataclass(frozen=True)
@@ -50,10 +56,11 @@ class TextIndex:
     lookup_weight: np.ndarray  # beside lookup
 
     @classmethod
-    def from_packed(cls, packed: Sequence[PackedFeatures], stem_weight: float) -> TextIndex:
-        """The index of documents whose features are known (`pack(features(text))` of each)."""
-        names, doc, feature, tf = _numbered(packed)
-        n = len(packed)
+    def from_encoded(cls, encoded: Sequence[EncodedFeatures], stem_weight: float) -> TextIndex:
+        """The index of documents whose features are known (`Features.of(pack(features(text)))
+        .encoded` of each)."""
+        names, doc, feature, tf = _numbered(encoded)
+        n = len(encoded)
         idf = _idf(names, np.bincount(feature, minlength=len(names)), n, stem_weight)
         kept = idf[feature] >= 0
         doc, feature, raw = _strongest(doc[kept], feature[kept], tf[kept], idf, names)
@@ -64,7 +71,7 @@ class TextIndex:
         count = np.bincount(doc, minlength=n)
         lookup = doc * len(names) + feature
         by_key = np.argsort(lookup, kind="stable")
-        is_stem = np.array([name[0] == STEM for name in names], dtype=bool)
+        is_stem = np.array([name[0] == STEM_BYTE for name in names], dtype=bool)
         return cls(doc, feature, weight, np.cumsum(count) - count, np.minimum(count, QUERY_FEATURES),
                    is_stem, FlatPostings.build(feature, doc, weight, len(names)),
                    lookup[by_key], weight[by_key])
@@ -99,14 +106,14 @@ class TextIndex:
                 np.bincount(pair[stem], weights=product[stem], minlength=len(docs)))
 
 
-def _idf(names: list[str], df: np.ndarray, n: int, stem_weight: float) -> np.ndarray:
+def _idf(names: list[bytes], df: np.ndarray, n: int, stem_weight: float) -> np.ndarray:
     """Per feature: its IDF (stems weigh less), or -1 for a feature no other document has, which
     cannot link anything and would only dilute the norm."""
-    return np.array([math.log(1 + n / count) * (stem_weight if name[0] == STEM else 1.0)
+    return np.array([math.log(1 + n / count) * (stem_weight if name[0] == STEM_BYTE else 1.0)
                      if count > 1 else -1.0 for name, count in zip(names, df.tolist(), strict=True)])
 
 
-def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.ndarray, names: list[str]
+def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.ndarray, names: list[bytes]
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each document's INDEX_FEATURES strongest entries with their TF-IDF weight, strongest first;
     equal weights by feature name, as sorting (-weight, name) pairs did.
@@ -143,14 +150,14 @@ def _unique(keys: np.ndarray, domain: int) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), (np.cumsum(present, dtype=np.int32) - 1)[keys]
 
 
-def _numbered(packed: Sequence[PackedFeatures]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+def _numbered(encoded: Sequence[EncodedFeatures]) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]:
     """Feature names (numbered in order of first appearance) and, per (document, feature) entry,
     the document, the feature's number and the term frequency."""
-    name_lists = [names.split("\n") if names else [] for names, _ in packed]
+    name_lists = [names.split(b"\n") if names else [] for names, _ in encoded]
     # A new name gets the next number as it is first looked up: one pass, all of it in C.
-    numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    numbers: defaultdict[bytes, int] = defaultdict(itertools.count().__next__)
     sizes = np.fromiter(map(len, name_lists), dtype=np.int64, count=len(name_lists))
     feature = np.fromiter(map(numbers.__getitem__, chain.from_iterable(name_lists)), dtype=np.int64,
                           count=int(sizes.sum()))
-    tf = np.frombuffer(b"".join(counts for _, counts in packed), dtype=np.dtype("I")).astype(np.int64)
-    return list(numbers), np.repeat(np.arange(len(packed)), sizes), feature, tf
+    tf = np.frombuffer(b"".join(counts for _, counts in encoded), dtype=np.dtype("I")).astype(np.int64)
+    return list(numbers), np.repeat(np.arange(len(encoded)), sizes), feature, tf

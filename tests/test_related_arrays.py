@@ -88,7 +88,8 @@ def test_the_same_when_limits_cut_vectors_queries_and_windows(raw, stem_weight, 
 
 
 def check_index(raw: list[dict[str, int]], stem_weight: float, older_only: bool) -> None:
-    index = text_index.TextIndex.from_packed([textsim.pack(doc) for doc in raw], stem_weight)
+    index = text_index.TextIndex.from_encoded([textsim.Features.of(textsim.pack(doc)).encoded for doc in raw],
+                                              stem_weight)
     ranked = plain_index(raw, stem_weight)
     for doc, vector in enumerate(ranked):
         rows = index.doc == doc
