@@ -42,6 +42,7 @@ SECONDS_PER_DAY = 86400.0
 SHORTLIST = 12  # candidates scored exactly per article (more changed nothing measurable)
 TERM_WINDOW = 10  # articles visited per shared tag or section, nearest in time
 RANK_BLOCK = 1024  # articles ranked together: ~50 MB of arrays at a time
+SCORE_PLACES = 9  # scores equal to this many decimal places are ties
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
@@ -203,7 +204,7 @@ class Relater:
         good = scores[0] >= self.config.min_score
         doc, other, scores = doc[good], other[good], scores[:, good]
         # Best first: score (to 9 places, so float noise cannot reorder), then newer, then slug.
-        rounded = np.array([round(total, 9) for total in scores[0].tolist()])
+        rounded = rounded_as_python(scores[0], SCORE_PLACES)
         order = np.lexsort((self._slug_order[other], self._micros_array[other] * -1, -rounded, doc))
         return doc[order], other[order], scores[:, order]
 
@@ -231,7 +232,9 @@ class Relater:
         if older_only:
             keep &= self._micros_array[other] <= self._micros_array[doc]
         doc, other, rough = doc[keep], other[keep], rough[keep]
-        order = np.lexsort((other, -rough, doc))
+        # By document, best rough score first, then `other`: the pairs come sorted by document and
+        # other (np.unique), and lexsort is stable, so equal scores stay in order of `other`.
+        order = np.lexsort((-rough, doc))
         best = order[rank_in_group(doc[order]) < SHORTLIST]
         return doc[best], other[best]
 
@@ -358,6 +361,27 @@ def _idf(df: list[int], n: int) -> list[float]:
 
     reference = idf(2) if n > 2 else 1.0
     return [idf(count) / reference for count in df]
+
+
+def rounded_as_python(values: np.ndarray, places: int) -> np.ndarray:
+    """[round(v, places) for v in values], bit for bit, without a Python call per value.
+
+    Python rounds the exact decimal value, correctly; scaling, rounding to an integer and
+    dividing back gives the same float (an integer below 2**53 divided by a power of ten is
+    correctly rounded too) unless the scaled value lies next to a half, where the product's own
+    rounding may tip it: those few, and large values, are left to Python.
+    """
+    scale = 10.0 ** places
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values and NaN: Python's below
+        scaled = values * scale
+        result = np.rint(scaled) / scale
+        # The exact product lies within half a last place of the float one, so both fall on the
+        # same side of a half unless the float one is (about) the half itself. From 2**52 on a
+        # float has no fraction left to judge by; NaN and infinities fail both tests.
+        doubtful = ~(np.abs(scaled - np.floor(scaled) - 0.5) > 1e-3) | ~(np.abs(scaled) < 2.0 ** 52)
+    for index in np.flatnonzero(doubtful).tolist():
+        result[index] = round(float(values[index]), places)
+    return result
 
 
 def _micros(article: Article) -> int:

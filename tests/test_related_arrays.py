@@ -125,3 +125,25 @@ def test_a_related_story_makes_its_score_from_the_ranking_when_asked():
     assert lazy._score is None
     assert lazy.score == ranking.score(1) == tuple(scores[1].tolist()) + (False,)
     assert lazy == Related("article", ranking.score(1)) != Related("article", ranking.score(2))  # type: ignore[arg-type]
+
+
+def halves(places: int) -> st.SearchStrategy[float]:
+    """Floats next to k + 0.5 units of the last place kept: where scaling can tip the rounding."""
+    middle = st.integers(-(10 ** 15), 10 ** 15).map(lambda k: (k + 0.5) / 10.0 ** places)
+    return st.tuples(middle, st.sampled_from([-2, -1, 0, 1, 2])).map(
+        lambda pair: _step(pair[0], pair[1]))
+
+
+def _step(value: float, steps: int) -> float:
+    for _ in range(abs(steps)):
+        value = math.nextafter(value, math.inf if steps > 0 else -math.inf)
+    return value
+
+
+@FUZZ
+@given(st.lists(st.floats(allow_nan=False) | halves(9) | st.floats(-10, 10), min_size=1, max_size=50))
+def test_scores_are_rounded_bit_for_bit_as_python_rounds_them(values):
+    from sitegen.related import rounded_as_python
+
+    got = rounded_as_python(np.array(values), 9)
+    assert [float(v).hex() for v in got] == [round(v, 9).hex() for v in values]
