@@ -369,7 +369,8 @@ def rounded_as_python(values: np.ndarray, places: int) -> np.ndarray:
     Python rounds the exact decimal value, correctly; scaling, rounding to an integer and
     dividing back gives the same float (an integer below 2**53 divided by a power of ten is
     correctly rounded too) unless the scaled value lies next to a half, where the product's own
-    rounding may tip it: those few, and large values, are left to Python.
+    rounding may tip it: those few, and large values, are left to Python. `places` up to 22,
+    whose powers of ten are exact floats.
     """
     scale = 10.0 ** places
     with np.errstate(over="ignore", invalid="ignore"):  # huge values and NaN: Python's below
