@@ -1,8 +1,11 @@
 """Build generated Arabic news sites cold, unchanged and after one-article edits; print the figures.
 
-Two kinds of edit: `edit` changes a figure in a sentence of one article (what ranking related news
-reads stays the same, so the stored ranking is used), `reword` puts a new word into it (so related
-news is ranked again for the whole site).
+Three kinds of edit, of a sentence at the end of one article: `edit` changes a figure in it (what
+ranking related news reads stays the same, so the stored ranking is used); `reword` puts in a word
+no other article has (the text features change, so the text index is built again, but it comes
+out the same, and so does the ranking: like fixing a typo); `rewrite` puts in, or takes out, the
+headline's longest word (the article's text vector changes, so related news is ranked again for
+the whole site).
 
     python benchmarks/bench.py                      # 1,000 and 10,000 articles, 3 runs each
     python benchmarks/bench.py --sizes 1000 10000 20000 --runs 5 --jobs 2
@@ -44,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import GENERATOR_VERSION, generate  # noqa: E402 (script-relative import)
 
 REPO = Path(__file__).resolve().parent.parent
-SCENARIOS = ("cold", "unchanged", "edit", "reword")
+SCENARIOS = ("cold", "unchanged", "edit", "reword", "rewrite")
 NOW = "2026-11-29T12:00:00+03:00"  # fixed, so every run builds the same pages
 TRASH = "trash"  # in --work: earlier outputs and caches, deleted when the benchmark ends
 
@@ -72,9 +75,10 @@ def corpus_folder(work: Path, size: int, seed: int) -> Path:
     return folder
 
 
-def edit_one_article(site: Path, run: int, new_word: bool = False) -> None:
-    """Change a sentence in the middle of one article from the middle of the archive: its figure,
-    or (`new_word`) also one of its words."""
+def edit_one_article(site: Path, run: int, change: str = "edit") -> None:
+    """Change the sentence at the end of one article from the middle of the archive as scenario
+    `change` does (see the module's docstring), leaving the rest of it as the last change left it,
+    so that each scenario changes the same things whatever ran before it."""
     articles = sorted((site / "content" / "articles").iterdir())
     path = articles[len(articles) // 2]
     text = path.read_text(encoding="utf-8")
@@ -82,10 +86,23 @@ def edit_one_article(site: Path, run: int, new_word: bool = False) -> None:
     # Unique to this invocation too: a corpus left edited by an earlier benchmark must still change.
     unique = time.time_ns()
     body, _, sentence = text.partition(marker)
-    old_word = sentence.split()[1] if len(sentence.split()) > 1 else "رقم"
-    word = "".join("ابتثجحخدذر"[int(d)] for d in str(unique)[-6:]) if new_word else old_word
-    text = body.rstrip("\n") + f"{marker}تعديل {word} {run}-{unique} على الخبر.\n"
+    words = sentence.split()  # تعديل <word> [<headline word>] <figure> على الخبر.
+    middle = words[1:-3] if len(words) >= 5 else ["رقم"]
+    if change == "reword":
+        middle[0] = "".join("ابتثجحخدذر"[int(d)] for d in str(unique)[-6:])
+    elif change == "rewrite":
+        headline = max(_title(body).split() or ["الخبر"], key=len)
+        # In, or out: either way its weight in the article's text vector changes.
+        middle = middle[:1] if headline in middle[1:] else middle[:1] + [headline]
+    text = body.rstrip("\n") + f"{marker}تعديل {' '.join(middle)} {run}-{unique} على الخبر.\n"
     path.write_text(text, encoding="utf-8")
+
+
+def _title(text: str) -> str:
+    for line in text.splitlines():
+        if line.startswith("title:"):
+            return line.removeprefix("title:").strip().strip('"')
+    return ""
 
 
 class TreeMemory:
@@ -185,8 +202,8 @@ def build_scenario(site: Path, scenario: str, number: int, jobs: int | None, wor
                    sample_memory: bool) -> Run:
     if scenario == "cold":
         move_to_trash(site, work / TRASH)
-    elif scenario in ("edit", "reword"):
-        edit_one_article(site, number, new_word=scenario == "reword")
+    elif scenario in ("edit", "reword", "rewrite"):
+        edit_one_article(site, number, scenario)
     return build_once(site, jobs, work / "stats.json", sample_memory)
 
 

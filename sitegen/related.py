@@ -32,7 +32,14 @@ from .freshness import time_window, unwatched
 from .lazy_numpy import np
 from .model import Article
 from .postings import FlatPostings, rank_in_group, rows_of
-from .related_cache import SCORES_PER_ROW, RankingRows, RankingStore, ranking_digest
+from .related_cache import (
+    SCORES_PER_ROW,
+    RankingRows,
+    RankingStore,
+    ranking_digest,
+    ranking_frame,
+    vectors_digest,
+)
 from .site import Site
 from .taxonomy import Taxonomy
 from .text_index import TextIndex
@@ -171,13 +178,18 @@ class Relater:
     def _stored_or_ranked(self, store: RankingStore | None, jobs: int) -> Ranking:
         if store is None:
             return self._rank_all(jobs)
-        digest = ranking_digest(self.config, self.articles, self.eligible, self.micros, self.features,
-                                self.tag_keys, self.category_keys)
+        frame = ranking_frame(self.config, self.articles, self.eligible, self.micros, self.tag_keys,
+                              self.category_keys)
+        digest = ranking_digest(frame, self.features)
         stored = store.load(digest)
         if stored is not None:
             return Ranking(*stored)
-        ranking = self._rank_all(jobs)
-        store.save(digest, ranking)
+        # Words changed. The index is needed to rank anyway; if it came out as before (a typo
+        # fixed, a word no other article uses), so does the ranking.
+        by_vectors = vectors_digest(frame, self.text.digest)
+        stored = store.load(by_vectors)
+        ranking = Ranking(*stored) if stored is not None else self._rank_all(jobs)
+        store.save((digest, by_vectors), ranking)
         return ranking
 
     def _rank_all(self, jobs: int) -> Ranking:

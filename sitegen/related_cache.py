@@ -6,8 +6,10 @@ article's figures, links, images or formatting corrected, a front matter field o
 ones ranking reads edited. So the ranking is stored with a digest of exactly what it was computed
 from — sitegen's code, the `[related]` settings, and every article in order with its path, slug,
 date, eligibility, tag and section keys and text features — and used again only when that digest
-is the same. Anything else (another version, other settings, a damaged file) is ignored and the
-ranking computed again; deleting the file only costs time.
+is the same. When only words changed, the text index is built again and the ranking still used
+if the index came out the same (a second digest, of the frame and the index). Anything else
+(another version, other settings, a damaged file) is ignored and the ranking computed again;
+deleting the file only costs time.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from .model import Article
 from .textsim import Features
 
 FILE_NAME = "related.ranking"
-FORMAT = b"sitegen-ranking-2"  # 2: arrays of the standard library (no numpy to read them back)
+# 2: arrays of the standard library (no numpy to read them back); 3: kept under two digests
+FORMAT = b"sitegen-ranking-3"
 SCORES_PER_ROW = 6  # total, tags, category, tokens, stems, time
 
 
@@ -40,12 +43,12 @@ class RankingRows(NamedTuple):
     scores: array
 
 
-def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible: Sequence[bool],
-                   micros: Sequence[int], features: Sequence[Features],
-                   tag_keys: Sequence[frozenset[str]], category_keys: Sequence[frozenset[str]]) -> bytes:
-    """What a ranking is a function of: per article (in order) its path, slug, eligibility, date
-    (as the instant, `micros`), tag and section keys and text features (by their digests, which
-    the build cache keeps: the features themselves are not even read)."""
+def ranking_frame(config: RelatedConfig, articles: Sequence[Article], eligible: Sequence[bool],
+                  micros: Sequence[int], tag_keys: Sequence[frozenset[str]],
+                  category_keys: Sequence[frozenset[str]]) -> bytes:
+    """What a ranking is a function of besides the articles' words: sitegen's code, `[related]`,
+    and per article (in order) its path, slug, eligibility, date (as the instant, `micros`), tag
+    and section keys."""
     h = hashlib.blake2b(code_version() + repr(config).encode(), digest_size=16)
     # A few large updates rather than several per article. marshal's version 2 writes values
     # only (no references between equal objects, which later versions add): the same fields,
@@ -54,8 +57,21 @@ def ranking_digest(config: RelatedConfig, articles: Sequence[Article], eligible:
               for article, tags, category in zip(articles, tag_keys, category_keys, strict=True)]
     h.update(marshal.dumps(fields, 2))
     h.update(bytes(eligible) + array("q", micros).tobytes())
-    h.update(b"".join([found.digest for found in features]))
     return h.digest()
+
+
+def ranking_digest(frame: bytes, features: Sequence[Features]) -> bytes:
+    """The frame and every article's text features (by their digests, which the build cache
+    keeps: the features themselves are not even read)."""
+    return hashlib.blake2b(frame + b"features" + b"".join([found.digest for found in features]),
+                           digest_size=16).digest()
+
+
+def vectors_digest(frame: bytes, vectors: bytes) -> bytes:
+    """The frame and the text index made of the features (`TextIndex.digest`): what ranking reads
+    of them. Different features can make the same index (a new word no other article has, or
+    one too common to be among an article's strongest), and then the same ranking."""
+    return hashlib.blake2b(frame + b"vectors" + vectors, digest_size=16).digest()
 
 
 class RankingStore:
@@ -66,17 +82,18 @@ class RankingStore:
         self.read = read
 
     def load(self, digest: bytes) -> RankingRows | None:
+        """The stored ranking if `digest` is one of those it was stored under."""
         if not self.read:
             return None
         try:
             with open(self.path, "rb") as stream:
-                found, stored_digest, first, others, scores = pickle.load(stream)
-            if found != FORMAT or stored_digest != digest:
+                found, digests, first, others, scores = pickle.load(stream)
+            if found != FORMAT or digest not in digests:
                 return None
             return RankingRows(first.tolist(), others.tolist(), scores)
         except Exception:  # missing, damaged or of another layout: ranked again
             return None
 
-    def save(self, digest: bytes, ranking: RankingRows) -> None:
-        data = (FORMAT, digest, array("q", ranking.first), array("q", ranking.others), ranking.scores)
+    def save(self, digests: tuple[bytes, ...], ranking: RankingRows) -> None:
+        data = (FORMAT, digests, array("q", ranking.first), array("q", ranking.others), ranking.scores)
         write_cache_file(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

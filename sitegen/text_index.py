@@ -12,6 +12,7 @@ should not pay for importing numpy.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 from collections import defaultdict
@@ -54,6 +55,7 @@ class TextIndex:
     postings: FlatPostings  # per feature, over all entries
     lookup: np.ndarray  # doc * feature_count + feature, per entry, sorted; for pairwise scores
     lookup_weight: np.ndarray  # beside lookup
+    digest: bytes  # the vectors with their features named: equal digests, equal indexes
 
     @classmethod
     def from_encoded(cls, encoded: Sequence[EncodedFeatures], stem_weight: float) -> TextIndex:
@@ -63,7 +65,8 @@ class TextIndex:
         n = len(encoded)
         idf = _idf(names, np.bincount(feature, minlength=len(names)), n, stem_weight)
         kept = idf[feature] >= 0
-        doc, feature, raw = _strongest(doc[kept], feature[kept], tf[kept], idf, names)
+        by_name = _name_ranks(names)
+        doc, feature, raw = _strongest(doc[kept], feature[kept], tf[kept], idf, by_name)
         norm = np.sqrt(np.bincount(doc, weights=raw * raw, minlength=n))
         norm[norm == 0] = 1.0
         strong = raw > 0  # a zero weight (stem_weight = 0) counts in the norm but links nothing
@@ -74,7 +77,7 @@ class TextIndex:
         is_stem = np.array([name[0] == STEM_BYTE for name in names], dtype=bool)
         return cls(doc, feature, weight, np.cumsum(count) - count, np.minimum(count, QUERY_FEATURES),
                    is_stem, FlatPostings.build(feature, doc, weight, len(names)),
-                   lookup[by_key], weight[by_key])
+                   lookup[by_key], weight[by_key], _vectors_digest(names, by_name, feature, weight, count))
 
     def neighbours(self, docs: np.ndarray, older_only: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -113,7 +116,14 @@ def _idf(names: list[bytes], df: np.ndarray, n: int, stem_weight: float) -> np.n
                      if count > 1 else -1.0 for name, count in zip(names, df.tolist(), strict=True)])
 
 
-def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.ndarray, names: list[bytes]
+def _name_ranks(names: list[bytes]) -> np.ndarray:
+    """Per feature number, the rank of its name in sorted order."""
+    by_name = np.empty(len(names), dtype=np.int64)
+    by_name[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    return by_name
+
+
+def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.ndarray, by_name: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each document's INDEX_FEATURES strongest entries with their TF-IDF weight, strongest first;
     equal weights by feature name, as sorting (-weight, name) pairs did.
@@ -123,12 +133,10 @@ def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.nda
     rank, which is several times faster than a three-key lexsort of millions of entries.
     """
     width = int(tf.max(initial=0)) + 1
-    pairs, pair_of_entry = _unique(feature * width + tf, len(names) * width)
+    pairs, pair_of_entry = _unique(feature * width + tf, len(by_name) * width)
     pair_feature, pair_tf = np.divmod(pairs, width)
     log_tf = np.array([0.0] + [math.log(count) for count in range(1, width)])
     pair_weight = (1 + log_tf[pair_tf]) * idf[pair_feature]
-    by_name = np.empty(len(names), dtype=np.int64)
-    by_name[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
     strongest = np.lexsort((by_name[pair_feature], -pair_weight))
     rank = np.empty(len(pairs), dtype=np.int64)
     rank[strongest] = np.arange(len(pairs))
@@ -137,6 +145,23 @@ def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.nda
     pair = strongest[pair]
     top = rank_in_group(doc) < INDEX_FEATURES
     return doc[top], pair_feature[pair[top]], pair_weight[pair[top]]
+
+
+def _vectors_digest(names: list[bytes], by_name: np.ndarray, feature: np.ndarray, weight: np.ndarray,
+                    count: np.ndarray) -> bytes:
+    """Every document's entries, in order, as (feature name, weight): what ranking reads of the
+    index. Features are numbered in order of first appearance, which another build may not
+    repeat (a word met earlier now, even one too rare to be kept), so the digest numbers the
+    features it names in order of their names instead."""
+    used = np.unique(feature)
+    in_name_order = used[np.argsort(by_name[used])]
+    renumbered = np.empty(len(names), dtype=np.int64)
+    renumbered[in_name_order] = np.arange(len(used))
+    h = hashlib.blake2b(digest_size=16)
+    h.update(b"%d %d\n" % (len(count), len(used)) + b"\n".join([names[f] for f in in_name_order.tolist()]))
+    for part in (count.astype(np.int64), renumbered[feature], weight.astype(np.float64)):
+        h.update(np.ascontiguousarray(part).tobytes())
+    return h.digest()
 
 
 def _unique(keys: np.ndarray, domain: int) -> tuple[np.ndarray, np.ndarray]:

@@ -147,3 +147,23 @@ def test_scores_are_rounded_bit_for_bit_as_python_rounds_them(values):
 
     got = rounded_as_python(np.array(values), 9)
     assert [float(v).hex() for v in got] == [round(v, 9).hex() for v in values]
+
+
+def test_the_index_digest_names_features_whatever_their_numbers():
+    docs = [{"نفط": 3, "عمان": 1, "سد": 2}, {"سد": 1, "نفط": 2}, {"عمان": 2, "مدرسة": 1, "سد": 1}]
+
+    def digest(documents: list[dict[str, int]]) -> bytes:
+        encoded = [textsim.Features.of(textsim.pack(doc)).encoded for doc in documents]
+        return text_index.TextIndex.from_encoded(encoded, 0.5).digest
+
+    # The same vectors with the features met in another order (so numbered otherwise): the same.
+    reordered = [dict(reversed(list(doc.items()))) for doc in docs]
+    assert text_index._numbered([textsim.Features.of(textsim.pack(d)).encoded for d in reordered])[0] \
+        != text_index._numbered([textsim.Features.of(textsim.pack(d)).encoded for d in docs])[0]
+    assert digest(reordered) == digest(docs)
+    # A word only one document has is not in the index: the same.
+    assert digest([{**docs[0], "زلزال": 4}, *docs[1:]]) == digest(docs)
+    # A weight, a feature or the documents' order changed: another digest.
+    assert digest([{**docs[0], "نفط": 4}, *docs[1:]]) != digest(docs)
+    assert digest([{**docs[0], "مدرسة": 1}, *docs[1:]]) != digest(docs)
+    assert digest(list(reversed(docs))) != digest(docs)
