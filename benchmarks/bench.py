@@ -3,7 +3,7 @@
 Three kinds of edit, of a sentence at the end of one article: `edit` changes a figure in it (what
 ranking related news reads stays the same, so the stored ranking is used); `reword` puts in a word
 no other article has (the text features change, so the text index is built again, but it comes
-out the same, and so does the ranking: like fixing a typo); `rewrite` puts in, or takes out, the
+out the same, and so does the ranking); `rewrite` puts in, or takes out, the
 headline's longest word (the article's text vector changes, so related news is ranked again for
 the whole site).
 

@@ -184,8 +184,9 @@ class Relater:
         stored = store.load(digest)
         if stored is not None:
             return Ranking(*stored)
-        # Words changed. The index is needed to rank anyway; if it came out as before (a typo
-        # fixed, a word no other article uses), so does the ranking.
+        # Words changed. The index is needed to rank anyway; if it came out as before (a word no
+        # other article uses, or words too common to be among an article's strongest), so does
+        # the ranking.
         by_vectors = vectors_digest(frame, self.text.digest)
         stored = store.load(by_vectors)
         ranking = Ranking(*stored) if stored is not None else self._rank_all(jobs)
