@@ -42,7 +42,7 @@ from .related_cache import (
 )
 from .site import Site
 from .taxonomy import Taxonomy
-from .text_index import TextIndex
+from .text_index import TextIndex, Vectors
 from .textsim import article_features, forget_features
 
 SECONDS_PER_DAY = 86400.0
@@ -186,19 +186,33 @@ class Relater:
             return Ranking(*stored)
         # Words changed. The index is needed to rank anyway; if it came out as before (a word no
         # other article uses, or words too common to be among an article's strongest), so does
-        # the ranking.
-        by_vectors = vectors_digest(frame, self.text.digest)
+        # the ranking; else only the articles the change can reach are ranked again.
+        vectors = self.text.vectors
+        by_vectors = vectors_digest(frame, vectors.digest)
         stored = store.load(by_vectors)
-        ranking = Ranking(*stored) if stored is not None else self._rank_all(jobs)
-        store.save((digest, by_vectors), ranking)
+        ranking = Ranking(*stored) if stored is not None else self._ranked_again(store.previous(frame), jobs)
+        store.save((digest, by_vectors), ranking, (frame, vectors))
         return ranking
 
     def _rank_all(self, jobs: int) -> Ranking:
-        """All articles' rankings, RANK_BLOCK articles at a time (bounding the arrays' memory), in
-        `jobs` processes. Forked workers share the index without copying it: it is all numpy
-        arrays, whose data reference counting never writes to."""
-        blocks = [range(start, min(start + RANK_BLOCK, len(self.articles)))
-                  for start in range(0, len(self.articles), RANK_BLOCK)]
+        return Ranking.of(*self._rank(np.arange(len(self.articles)), jobs), len(self.articles))
+
+    def _ranked_again(self, previous: tuple[RankingRows, Vectors] | None, jobs: int) -> Ranking:
+        """Every article's ranking, given `previous`: the stored ranking of the same articles
+        (the same frame) and the vectors it was made from. Only the articles whose neighbours or
+        pairwise scores can differ from then are ranked (TextIndex.affected_by); every other
+        article reads the same entries, postings and weights as then, and keeps its rows."""
+        if previous is None:
+            return self._rank_all(jobs)
+        rows, before = previous
+        affected = self.text.affected_by(before)
+        return _merged(rows, affected, self._rank(affected, jobs), len(self.articles))
+
+    def _rank(self, docs: np.ndarray, jobs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ranked rows of `docs` (ascending), RANK_BLOCK articles at a time (bounding the
+        arrays' memory), in `jobs` processes. Forked workers share the index without copying it:
+        it is all numpy arrays, whose data reference counting never writes to."""
+        blocks = [docs[start:start + RANK_BLOCK] for start in range(0, len(docs), RANK_BLOCK)]
         _ = self.text, self.tags, self.category, self._slug_order  # built once, before forking
         workers.state["relater"] = self
         try:
@@ -206,9 +220,9 @@ class Relater:
         finally:
             workers.state.pop("relater", None)
         doc, other, scores = zip(*parts, strict=True) if parts else ((), (), ())
-        return Ranking.of(np.concatenate(doc or [np.zeros(0, np.int64)]),
-                          np.concatenate(other or [np.zeros(0, np.int64)]),
-                          np.concatenate(scores or [np.zeros((6, 0))], axis=1), len(self.articles))
+        none = np.zeros(0, np.int64)
+        return (np.concatenate(doc or [none]), np.concatenate(other or [none]),
+                np.concatenate(scores or [np.zeros((SCORES_PER_ROW, 0))], axis=1))
 
     def rank_block(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The ranked (doc, other) pairs of `docs`, sorted by doc then rank, and their scores."""
@@ -355,9 +369,23 @@ def relate(site: Site, tags: Taxonomy, categories: Taxonomy, jobs: int = 1,
     return {a.path: relater.related(a) for a in site.articles}
 
 
-def _rank_blocks(blocks: Sequence[range]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _merged(rows: RankingRows, ranked_docs: np.ndarray, ranked: tuple[np.ndarray, np.ndarray, np.ndarray],
+            size: int) -> Ranking:
+    """`rows` with the rows of `ranked_docs` replaced by `ranked` (doc, other, scores)."""
+    kept_doc = np.repeat(np.arange(size), np.diff(np.array(rows.first, dtype=np.int64)))
+    kept = ~np.isin(kept_doc, ranked_docs)
+    kept_scores = np.frombuffer(rows.scores, dtype=np.float64).reshape(-1, SCORES_PER_ROW).T
+    doc, other, scores = ranked
+    doc = np.concatenate([kept_doc[kept], doc])
+    order = np.argsort(doc, kind="stable")  # by article; each article's rows come from one side
+    other = np.concatenate([np.array(rows.others, dtype=np.int64)[kept], other])
+    scores = np.concatenate([kept_scores[:, kept], scores], axis=1)
+    return Ranking.of(doc[order], other[order], scores[:, order], size)
+
+
+def _rank_blocks(blocks: Sequence[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     relater: Relater = workers.state["relater"]
-    return [relater.rank_block(np.arange(block.start, block.stop)) for block in blocks]
+    return [relater.rank_block(block) for block in blocks]
 
 
 def _key_of(taxonomy: Taxonomy) -> dict[str, str]:

@@ -7,9 +7,11 @@ ones ranking reads edited. So the ranking is stored with a digest of exactly wha
 from — sitegen's code, the `[related]` settings, and every article in order with its path, slug,
 date, eligibility, tag and section keys and text features — and used again only when that digest
 is the same. When only words changed, the text index is built again and the ranking still used
-if the index came out the same (a second digest, of the frame and the index). Anything else
-(another version, other settings, a damaged file) is ignored and the ranking computed again;
-deleting the file only costs time.
+if the index came out the same (a second digest, of the frame and the index). When the index
+changed, the text vectors the ranking was made from (`related.vectors`, beside it) tell which
+articles the change can reach: only those are ranked again (related.Relater._ranked_again).
+Anything else (another version, other settings, other articles, a damaged file) is ignored and
+the ranking computed again; deleting the files only costs time.
 """
 
 from __future__ import annotations
@@ -24,10 +26,14 @@ from typing import NamedTuple
 
 from .cache_format import code_version, write_cache_file
 from .config import RelatedConfig
+from .lazy_numpy import np
 from .model import Article
+from .text_index import Vectors
 from .textsim import Features
 
 FILE_NAME = "related.ranking"
+VECTORS_FILE = "related.vectors"  # the text vectors the stored ranking was made from
+VECTORS_FORMAT = b"sitegen-vectors-1"
 # 2: arrays of the standard library (no numpy to read them back); 3: kept under two digests
 FORMAT = b"sitegen-ranking-3"
 SCORES_PER_ROW = 6  # total, tags, category, tokens, stems, time
@@ -79,6 +85,7 @@ class RankingStore:
 
     def __init__(self, folder: Path, read: bool = True):
         self.path = folder / FILE_NAME
+        self.vectors_path = folder / VECTORS_FILE
         self.read = read
 
     def load(self, digest: bytes) -> RankingRows | None:
@@ -94,6 +101,32 @@ class RankingStore:
         except Exception:  # missing, damaged or of another layout: ranked again
             return None
 
-    def save(self, digests: tuple[bytes, ...], ranking: RankingRows) -> None:
+    def save(self, digests: tuple[bytes, ...], ranking: RankingRows,
+             made_from: tuple[bytes, Vectors] | None = None) -> None:
+        """Keep `ranking` under `digests`, and the (frame, vectors) it was `made_from`."""
         data = (FORMAT, digests, array("q", ranking.first), array("q", ranking.others), ranking.scores)
         write_cache_file(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        if made_from is not None:
+            frame, vectors = made_from
+            parts = (VECTORS_FORMAT, frame, len(vectors.names), b"\n".join(vectors.names),
+                     vectors.count.tobytes(), vectors.feature.tobytes(), vectors.weight.tobytes())
+            write_cache_file(self.vectors_path, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def previous(self, frame: bytes) -> tuple[RankingRows, Vectors] | None:
+        """The stored ranking and the vectors it was made from, if it was made for this `frame`
+        (the same articles, in the same order, with the same tags, sections and dates): the
+        vectors' digest must be one the ranking was stored under, so a ranking and vectors from
+        different builds (one file written, the build killed before the other) never pair up."""
+        if not self.read:
+            return None
+        try:
+            with open(self.vectors_path, "rb") as stream:
+                found, stored_frame, size, names, count, feature, weight = pickle.load(stream)
+            if found != VECTORS_FORMAT or stored_frame != frame:
+                return None
+            vectors = Vectors(names.split(b"\n") if size else [], np.frombuffer(count, dtype=np.int64),
+                              np.frombuffer(feature, dtype=np.int64), np.frombuffer(weight, dtype=np.float64))
+            rows = self.load(vectors_digest(frame, vectors.digest))
+        except Exception:  # missing, damaged or of another layout: ranked again
+            return None
+        return (rows, vectors) if rows is not None else None

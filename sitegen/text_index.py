@@ -12,6 +12,7 @@ should not pay for importing numpy.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import math
@@ -55,7 +56,7 @@ class TextIndex:
     postings: FlatPostings  # per feature, over all entries
     lookup: np.ndarray  # doc * feature_count + feature, per entry, sorted; for pairwise scores
     lookup_weight: np.ndarray  # beside lookup
-    digest: bytes  # the vectors with their features named: equal digests, equal indexes
+    vectors: Vectors  # the entries with their features named, as another build can compare them
 
     @classmethod
     def from_encoded(cls, encoded: Sequence[EncodedFeatures], stem_weight: float) -> TextIndex:
@@ -77,7 +78,7 @@ class TextIndex:
         is_stem = np.array([name[0] == STEM_BYTE for name in names], dtype=bool)
         return cls(doc, feature, weight, np.cumsum(count) - count, np.minimum(count, QUERY_FEATURES),
                    is_stem, FlatPostings.build(feature, doc, weight, len(names)),
-                   lookup[by_key], weight[by_key], _vectors_digest(names, by_name, feature, weight, count))
+                   lookup[by_key], weight[by_key], Vectors.named(names, by_name, feature, weight, count))
 
     def neighbours(self, docs: np.ndarray, older_only: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -107,6 +108,16 @@ class TextIndex:
         stem = self.is_stem[self.feature[entry]]
         return (np.bincount(pair[~stem], weights=product[~stem], minlength=len(docs)),
                 np.bincount(pair[stem], weights=product[stem], minlength=len(docs)))
+
+    def affected_by(self, before: Vectors) -> np.ndarray:
+        """The documents whose neighbours or pairwise scores (`explain`) can differ from those of
+        an index with vectors `before`, of the same documents: the ones whose vectors changed,
+        and every one whose query holds a feature that any of those has now or had then (its
+        postings list changed). For any other document, the entries it queries, the postings
+        lists it visits and the weights any document has for its query are all as they were."""
+        changed, features = self.vectors.changed_since(before)
+        owner, entry = rows_of(self.first, self.queried, np.arange(len(self.first)))
+        return np.union1d(changed, owner[np.isin(self.vectors.feature[entry], features)])
 
 
 def _idf(names: list[bytes], df: np.ndarray, n: int, stem_weight: float) -> np.ndarray:
@@ -147,21 +158,57 @@ def _strongest(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, idf: np.nda
     return doc[top], pair_feature[pair[top]], pair_weight[pair[top]]
 
 
-def _vectors_digest(names: list[bytes], by_name: np.ndarray, feature: np.ndarray, weight: np.ndarray,
-                    count: np.ndarray) -> bytes:
-    """Every document's entries, in order, as (feature name, weight): what ranking reads of the
-    index. Features are numbered in order of first appearance, which another build may not
-    repeat (a word met earlier now, even one too rare to be kept), so the digest numbers the
-    features it names in order of their names instead."""
-    used = np.unique(feature)
-    in_name_order = used[np.argsort(by_name[used])]
-    renumbered = np.empty(len(names), dtype=np.int64)
-    renumbered[in_name_order] = np.arange(len(used))
-    h = hashlib.blake2b(digest_size=16)
-    h.update(b"%d %d\n" % (len(count), len(used)) + b"\n".join([names[f] for f in in_name_order.tolist()]))
-    for part in (count.astype(np.int64), renumbered[feature], weight.astype(np.float64)):
-        h.update(np.ascontiguousarray(part).tobytes())
-    return h.digest()
+@dataclass(frozen=True)
+class Vectors:
+    """Every document's entries, in order, as (feature name, weight): what ranking reads of an
+    index. Features are numbered in order of first appearance, which another build may not repeat
+    (a word met earlier now, even one too rare to be kept), so here they are numbered in order of
+    their names instead, which a build with the same vectors repeats."""
+
+    names: list[bytes]  # of the features in use, sorted
+    count: np.ndarray  # per document, its number of entries (int64)
+    feature: np.ndarray  # per entry, its feature's index in `names` (int64)
+    weight: np.ndarray  # per entry (float64)
+
+    @classmethod
+    def named(cls, names: list[bytes], by_name: np.ndarray, feature: np.ndarray, weight: np.ndarray,
+              count: np.ndarray) -> Vectors:
+        used = np.unique(feature)
+        in_name_order = used[np.argsort(by_name[used])]
+        renumbered = np.empty(len(names), dtype=np.int64)
+        renumbered[in_name_order] = np.arange(len(used))
+        return cls([names[f] for f in in_name_order.tolist()], count.astype(np.int64),
+                   renumbered[feature], weight.astype(np.float64))
+
+    @functools.cached_property
+    def digest(self) -> bytes:
+        """Equal digests, equal vectors."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(b"%d %d\n" % (len(self.count), len(self.names)) + b"\n".join(self.names))
+        for part in (self.count, self.feature, self.weight):
+            h.update(np.ascontiguousarray(part).tobytes())
+        return h.digest()
+
+    def changed_since(self, before: Vectors) -> tuple[np.ndarray, np.ndarray]:
+        """The documents whose entries differ from `before`'s (of the same documents), and the
+        features (indexes in `names`) that any of them has now or had then."""
+        if len(before.count) != len(self.count):  # not the same documents: everything changed
+            return np.arange(len(self.count)), np.arange(len(self.names))
+        position = {name: index for index, name in enumerate(self.names)}
+        # A feature that is gone has no index here; -1 matches nothing.
+        renamed = np.array([position.get(name, -1) for name in before.names], dtype=np.int64)
+        same_count = np.flatnonzero(before.count == self.count)
+        _, now = self._entries(same_count)
+        owner, then = before._entries(same_count)  # row for row beside `now`
+        differs = renamed[before.feature[then]] != self.feature[now]
+        differs |= before.weight[then] != self.weight[now]
+        changed = np.union1d(np.flatnonzero(before.count != self.count), same_count[owner[differs]])
+        features = np.union1d(self.feature[self._entries(changed)[1]],
+                              renamed[before.feature[before._entries(changed)[1]]])
+        return changed, features[features >= 0]
+
+    def _entries(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return rows_of(np.cumsum(self.count) - self.count, self.count, docs)
 
 
 def _unique(keys: np.ndarray, domain: int) -> tuple[np.ndarray, np.ndarray]:

@@ -154,7 +154,7 @@ def test_the_index_digest_names_features_whatever_their_numbers():
 
     def digest(documents: list[dict[str, int]]) -> bytes:
         encoded = [textsim.Features.of(textsim.pack(doc)).encoded for doc in documents]
-        return text_index.TextIndex.from_encoded(encoded, 0.5).digest
+        return text_index.TextIndex.from_encoded(encoded, 0.5).vectors.digest
 
     # The same vectors with the features met in another order (so numbered otherwise): the same.
     reordered = [dict(reversed(list(doc.items()))) for doc in docs]
@@ -167,3 +167,53 @@ def test_the_index_digest_names_features_whatever_their_numbers():
     assert digest([{**docs[0], "نفط": 4}, *docs[1:]]) != digest(docs)
     assert digest([{**docs[0], "مدرسة": 1}, *docs[1:]]) != digest(docs)
     assert digest(list(reversed(docs))) != digest(docs)
+
+
+def index_of(raw: list[dict[str, int]], stem_weight: float) -> text_index.TextIndex:
+    return text_index.TextIndex.from_encoded([textsim.Features.of(textsim.pack(doc)).encoded for doc in raw],
+                                             stem_weight)
+
+
+def edit(doc: dict[str, int], how: str, data: st.DataObject) -> dict[str, int]:
+    """`doc` kept, with its words counted otherwise (the same features), or replaced."""
+    if how == "keep":
+        return doc
+    if how == "recount":
+        return {feature: data.draw(st.integers(1, 6)) for feature in doc}
+    return data.draw(st.dictionaries(st.sampled_from(FEATURES), st.integers(1, 6), max_size=8))
+
+
+def what_ranking_reads(index: text_index.TextIndex, doc: int, older_only: bool) -> tuple:
+    """Of one document: its neighbours (visited entries, in order) and its partial cosines with
+    every document: all that ranking reads of the text index."""
+    everyone = np.arange(len(index.first))
+    _, other, similarity = index.neighbours(np.array([doc]), older_only)
+    tokens, stems = index.explain(np.full(len(everyone), doc), everyone)
+    return other.tolist(), similarity.tolist(), tokens.tolist(), stems.tolist()
+
+
+@FUZZ
+@given(DOCUMENTS, st.data(), st.sampled_from([0.5, 1.0]), st.booleans(), st.booleans())
+def test_documents_not_affected_by_an_edit_read_the_same_from_the_index(raw, data, stem_weight,
+                                                                         older_only, small_limits):
+    """TextIndex.affected_by: every document outside it has the same neighbours and scores."""
+    edited = [edit(doc, data.draw(st.sampled_from(["keep", "keep", "recount", "replace"])), data)
+              for doc in raw]
+    with pytest.MonkeyPatch.context() as patch:
+        if small_limits:  # windows and cut vectors exercised on small corpora too
+            patch.setattr(text_index, "INDEX_FEATURES", 4)
+            patch.setattr(text_index, "QUERY_FEATURES", 2)
+            patch.setattr(text_index, "POSTINGS_WINDOW", 3)
+        before, after = index_of(raw, stem_weight), index_of(edited, stem_weight)
+        affected = set(after.affected_by(before.vectors).tolist())
+        for doc in range(len(raw)):
+            if doc not in affected:
+                assert what_ranking_reads(after, doc, older_only) == what_ranking_reads(before, doc, older_only)
+        assert set(after.affected_by(after.vectors).tolist()) == set()
+
+
+def test_an_edit_far_from_a_document_leaves_it_unaffected():
+    raw = [{"نفط": 3, "عمان": 2}, {"نفط": 2, "عمان": 1}, {"مدرسة": 2, "سد": 1}, {"مدرسة": 1, "سد": 2}]
+    before = index_of(raw, 0.5)
+    after = index_of([raw[0], raw[1], raw[2], {"مدرسة": 3, "سد": 2}], 0.5)
+    assert after.affected_by(before.vectors).tolist() == [2, 3]

@@ -32,15 +32,16 @@ CONFIG = SITE_TOML + "[related]\nmin_score = 0.0\n"
 
 @pytest.fixture
 def rankings(monkeypatch) -> list[int]:
-    """Counts the times a build ranks related news instead of taking the stored ranking."""
+    """How many articles a build ranked, each time it ranked any instead of taking the stored
+    ranking as it was."""
     calls: list[int] = []
-    rank_all = related.Relater._rank_all
+    rank = related.Relater._rank
 
-    def counted(self, jobs):
-        calls.append(jobs)
-        return rank_all(self, jobs)
+    def counted(self, docs, jobs):
+        calls.append(len(docs))
+        return rank(self, docs, jobs)
 
-    monkeypatch.setattr(related.Relater, "_rank_all", counted)
+    monkeypatch.setattr(related.Relater, "_rank", counted)
     return calls
 
 
@@ -94,6 +95,37 @@ def test_new_words_that_leave_the_text_index_as_it_was_reuse_the_ranking(site_fa
     third = _build(root)
     assert len(rankings) == 2
     assert _blocks(third) == _blocks(first)
+
+
+def test_an_edit_of_words_ranks_again_only_the_articles_it_can_reach(site_factory, rankings):
+    root = site_factory(FILES, config=CONFIG)
+    first = _build(root)
+    # The cup story tells its words more often: its vector changes, and with it what the other
+    # cup story finds; the port stories share none of its words and keep their rows.
+    path = root / "content/articles/cup.md"
+    path.write_text(FILES["content/articles/cup.md"].replace("أمام جمهور كبير", "أمام جمهور كأس العرب"),
+                    encoding="utf-8")
+    second = _build(root)
+    assert rankings == [4, 2]
+    assert _blocks(second) != _blocks(first)  # scores moved
+    _rebuilt_from_nothing_equals(root, second)
+
+
+def test_vectors_of_another_ranking_are_never_used_with_this_one(site_factory, rankings):
+    root = site_factory(FILES, config=CONFIG)
+    _build(root)
+    vectors = root / CACHE_DIR / related_cache.VECTORS_FILE
+    older = vectors.read_bytes()
+    path = root / "content/articles/cup.md"
+    path.write_text(FILES["content/articles/cup.md"].replace("أمام جمهور كبير", "أمام جمهور كأس العرب"),
+                    encoding="utf-8")
+    _build(root)
+    vectors.write_bytes(older)  # as if the build had been killed between writing the two files
+    path.write_text(FILES["content/articles/cup.md"].replace("أمام جمهور كبير", "أمام العراق في مسقط"),
+                    encoding="utf-8")
+    result = _build(root)
+    assert rankings == [4, 2, 4]  # all of them: the stored vectors are not the stored ranking's
+    _rebuilt_from_nothing_equals(root, result)
 
 
 @pytest.mark.parametrize("change", [
