@@ -62,6 +62,12 @@ def _rebuilt_from_nothing_equals(root, result) -> None:
     assert {p: d for p, (d, _) in snapshot(root / "output").items()} == {p: d for p, (d, _) in output.items()}
 
 
+def _rewrite(root, rel: str, old: str = "", new: str = "") -> None:
+    """Write the test site's file `rel` again as FILES has it, with `old` replaced by `new`."""
+    assert old in FILES[rel]
+    (root / rel).write_text(FILES[rel].replace(old, new), encoding="utf-8")
+
+
 def test_an_edit_that_ranking_does_not_read_reuses_the_stored_ranking(site_factory, rankings):
     root = site_factory(FILES, config=CONFIG)
     first = _build(root)
@@ -81,9 +87,7 @@ def test_new_words_that_leave_the_text_index_as_it_was_reuse_the_ranking(site_fa
     first = _build(root)
     # A word no other article has links nothing (it is not even in the index): the features
     # changed, the index did not, and neither does the ranking.
-    path = root / "content/articles/port.md"
-    path.write_text(FILES["content/articles/port.md"].replace("3 محطات", "3 محطات زلزالية"),
-                    encoding="utf-8")
+    _rewrite(root, "content/articles/port.md", "3 محطات", "3 محطات زلزالية")
     second = _build(root)
     assert len(rankings) == 1
     assert _blocks(second) == _blocks(first)
@@ -91,7 +95,7 @@ def test_new_words_that_leave_the_text_index_as_it_was_reuse_the_ranking(site_fa
     assert len(rankings) == 2
     # Back to the words of the first build, whose features digest is no longer the one stored:
     # the index is the same again, and the ranking is reused.
-    path.write_text(FILES["content/articles/port.md"], encoding="utf-8")
+    _rewrite(root, "content/articles/port.md")
     third = _build(root)
     assert len(rankings) == 2
     assert _blocks(third) == _blocks(first)
@@ -102,9 +106,7 @@ def test_an_edit_of_words_ranks_again_only_the_articles_it_can_reach(site_factor
     first = _build(root)
     # The cup story tells its words more often: its vector changes, and with it what the other
     # cup story finds; the port stories share none of its words and keep their rows.
-    path = root / "content/articles/cup.md"
-    path.write_text(FILES["content/articles/cup.md"].replace("أمام جمهور كبير", "أمام جمهور كأس العرب"),
-                    encoding="utf-8")
+    _rewrite(root, "content/articles/cup.md", "أمام جمهور كبير", "أمام جمهور كأس العرب")
     second = _build(root)
     assert rankings == [4, 2]
     assert _blocks(second) != _blocks(first)  # scores moved
@@ -116,13 +118,10 @@ def test_vectors_of_another_ranking_are_never_used_with_this_one(site_factory, r
     _build(root)
     vectors = root / CACHE_DIR / related_cache.VECTORS_FILE
     older = vectors.read_bytes()
-    path = root / "content/articles/cup.md"
-    path.write_text(FILES["content/articles/cup.md"].replace("أمام جمهور كبير", "أمام جمهور كأس العرب"),
-                    encoding="utf-8")
+    _rewrite(root, "content/articles/cup.md", "أمام جمهور كبير", "أمام جمهور كأس العرب")
     _build(root)
     vectors.write_bytes(older)  # as if the build had been killed between writing the two files
-    path.write_text(FILES["content/articles/cup.md"].replace("أمام جمهور كبير", "أمام العراق في مسقط"),
-                    encoding="utf-8")
+    _rewrite(root, "content/articles/cup.md", "أمام جمهور كبير", "أمام العراق في مسقط")
     result = _build(root)
     assert rankings == [4, 2, 4]  # all of them: the stored vectors are not the stored ranking's
     _rebuilt_from_nothing_equals(root, result)
