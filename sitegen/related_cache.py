@@ -74,7 +74,7 @@ def ranking_digest(frame: bytes, features: Sequence[Features]) -> bytes:
 
 
 def vectors_digest(frame: bytes, vectors: bytes) -> bytes:
-    """The frame and the text index made of the features (`TextIndex.digest`): what ranking reads
+    """The frame and the text index made of the features (`Vectors.digest`): what ranking reads
     of them. Different features can make the same index (a new word no other article has, or
     one too common to be among an article's strongest), and then the same ranking."""
     return hashlib.blake2b(frame + b"vectors" + vectors, digest_size=16).digest()
