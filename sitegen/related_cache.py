@@ -16,6 +16,7 @@ the ranking computed again; deleting the files only costs time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 import pickle
@@ -90,14 +91,21 @@ class RankingStore:
 
     def load(self, digest: bytes) -> RankingRows | None:
         """The stored ranking if `digest` is one of those it was stored under."""
+        stored = self._stored
+        return stored[1] if stored is not None and digest in stored[0] else None
+
+    @functools.cached_property
+    def _stored(self) -> tuple[tuple[bytes, ...], RankingRows] | None:
+        """The stored digests and rows, read once: a rebuild whose words changed asks under two
+        digests, and then for the rows the stored vectors were made with."""
         if not self.read:
             return None
         try:
             with open(self.path, "rb") as stream:
                 found, digests, first, others, scores = pickle.load(stream)
-            if found != FORMAT or digest not in digests:
+            if found != FORMAT:
                 return None
-            return RankingRows(first.tolist(), others.tolist(), scores)
+            return tuple(digests), RankingRows(first.tolist(), others.tolist(), scores)
         except Exception:  # missing, damaged or of another layout: ranked again
             return None
 
@@ -106,6 +114,7 @@ class RankingStore:
         """Keep `ranking` under `digests`, and the (frame, vectors) it was `made_from`."""
         data = (FORMAT, digests, array("q", ranking.first), array("q", ranking.others), ranking.scores)
         write_cache_file(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        self.__dict__.pop("_stored", None)  # read again if asked
         if made_from is not None:
             frame, vectors = made_from
             parts = (VECTORS_FORMAT, frame, len(vectors.names), b"\n".join(vectors.names),
