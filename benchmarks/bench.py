@@ -3,9 +3,9 @@
 Three kinds of edit, of a sentence at the end of one article: `edit` changes a figure in it (what
 ranking related news reads stays the same, so the stored ranking is used); `reword` puts in a word
 no other article has (the text features change, so the text index is built again, but it comes
-out the same, and so does the ranking); `rewrite` puts in, or takes out, the
-headline's longest word (the article's text vector changes, so related news is ranked again for
-the articles that change can reach).
+out the same, and so does the ranking); `rewrite` puts in, or takes out, the headline's longest
+word (the article's text vector changes, so related news is ranked again for the articles that
+change can reach).
 
     python benchmarks/bench.py                      # 1,000 and 10,000 articles, 3 runs each
     python benchmarks/bench.py --sizes 1000 10000 20000 --runs 5 --jobs 2
