@@ -17,6 +17,7 @@ import jinja2
 from .config_schema import SourceText, build_section, read_toml
 from .diagnostics import ConfigError, Diagnostic, error
 from .discovery import display_path
+from .include_cache import IncludeCache
 from .template_speedups import SiteCodeGenerator
 
 BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
@@ -133,6 +134,8 @@ class SiteEnvironment(jinja2.Environment):
     # as during a build): `{% include %}` in a loop looks its template up once per item, some ten
     # times on every listing page, and Jinja's lookup makes a weak reference and a cache key for
     # each. Setting auto_reload starts again from Jinja's own lookup.
+    # Likewise the texts of includes (include_cache.py): kept only while templates cannot change,
+    # and started again whenever auto_reload is set (each build sets it).
     @property
     def auto_reload(self) -> bool:
         return self._auto_reload
@@ -141,6 +144,7 @@ class SiteEnvironment(jinja2.Environment):
     def auto_reload(self, value: bool) -> None:
         self._auto_reload = value
         self._found: dict[tuple[str, str | None], jinja2.Template] = {}
+        self.includes = None if value else IncludeCache(self)
 
     def get_template(self, name: str | jinja2.Template, parent: str | None = None,
                      globals: dict | None = None) -> jinja2.Template:
@@ -154,7 +158,7 @@ class SiteEnvironment(jinja2.Environment):
 
     def overlay(self, **options: object) -> jinja2.Environment:
         overlay = super().overlay(**options)  # type: ignore[arg-type]
-        overlay._found = {}  # it may have its own loader
+        overlay.auto_reload = overlay.auto_reload  # it may have its own loader and globals
         return overlay
 
 
