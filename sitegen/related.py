@@ -127,6 +127,7 @@ class Relater:
         self.category_keys = [frozenset([category_key[a.category]] if a.category in category_key else ())
                               for a in self.articles]
         self.micros = [_micros(a) for a in self.articles]
+        self._store = store
         self.ranking = self._stored_or_ranked(store, jobs)
 
     # The index and arrays, made only when something is ranked or scored (not when the ranking is
@@ -141,7 +142,14 @@ class Relater:
 
     @functools.cached_property
     def text(self) -> TextIndex:
-        return TextIndex.from_encoded([found.encoded for found in self.features], self.config.stems)
+        # Features numbered as the last index built numbered them, where they are the same.
+        store, encoded = self._store, [found.encoded for found in self.features]
+        if store is None:
+            return TextIndex.from_encoded(encoded, self.config.stems)
+        index = TextIndex.from_encoded(encoded, self.config.stems, [found.digest for found in self.features],
+                                       store.numbering())
+        store.save_numbering(index.numbering)
+        return index
 
     @functools.cached_property
     def tags(self) -> _Terms:

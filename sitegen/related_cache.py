@@ -9,7 +9,9 @@ date, eligibility, tag and section keys and text features — and used again onl
 is the same. When only words changed, the text index is built again and the ranking still used
 if the index came out the same (a second digest, of the frame and the index). When the index
 changed, the text vectors the ranking was made from (`related.vectors`, beside it) tell which
-articles the change can reach: only those are ranked again (related.Relater._ranked_again).
+articles the change can reach: only those are ranked again (related.Relater._ranked_again). And
+the last index's feature numbers (`related.numbering`) let the next index number only the
+articles whose features it has not seen (text_index.Numbering).
 Anything else (another version, other settings, other articles, a damaged file) is ignored and
 the ranking computed again; deleting the files only costs time.
 """
@@ -29,12 +31,15 @@ from .cache_format import code_version, write_cache_file
 from .config import RelatedConfig
 from .lazy_numpy import np
 from .model import Article
-from .text_index import Vectors
+from .text_index import Numbering, Vectors
 from .textsim import Features
 
 FILE_NAME = "related.ranking"
 VECTORS_FILE = "related.vectors"  # the text vectors the stored ranking was made from
 VECTORS_FORMAT = b"sitegen-vectors-1"
+NUMBERING_FILE = "related.numbering"  # the last text index's feature numbers (text_index.Numbering)
+NUMBERING_FORMAT = b"sitegen-numbering-1"
+DIGEST_SIZE = 16  # of textsim.Features.digest
 # 2: arrays of the standard library (no numpy to read them back); 3: kept under two digests
 FORMAT = b"sitegen-ranking-3"
 SCORES_PER_ROW = 6  # total, tags, category, tokens, stems, time
@@ -87,6 +92,7 @@ class RankingStore:
     def __init__(self, folder: Path, read: bool = True):
         self.path = folder / FILE_NAME
         self.vectors_path = folder / VECTORS_FILE
+        self.numbering_path = folder / NUMBERING_FILE
         self.read = read
 
     def load(self, digest: bytes) -> RankingRows | None:
@@ -121,6 +127,32 @@ class RankingStore:
                      vectors.count.tobytes(), vectors.feature.tobytes(), vectors.weight.tobytes())
             write_cache_file(self.vectors_path, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def numbering(self) -> Numbering | None:
+        """The feature numbers of the last text index built, if kept by this version of sitegen."""
+        if not self.read:
+            return None
+        try:
+            with open(self.numbering_path, "rb") as stream:
+                found, version, size, names, digests, counts, feature = pickle.load(stream)
+            if found != NUMBERING_FORMAT or version != code_version():
+                return None
+            numbering = Numbering(names.split(b"\n") if size else [], _digests(digests),
+                                  np.frombuffer(counts, dtype=np.int64),
+                                  np.frombuffer(feature, dtype=np.int32).astype(np.int64))
+        except Exception:  # missing, damaged or of another layout: numbered again
+            return None
+        return numbering if _consistent(numbering) else None
+
+    def save_numbering(self, numbering: Numbering) -> None:
+        """Keep `numbering` (if its documents' digests are known) for the next build's index."""
+        if numbering.digests is None:
+            return
+        kept = numbering.compacted()
+        parts = (NUMBERING_FORMAT, code_version(), len(kept.names), b"\n".join(kept.names),
+                 b"".join(kept.digests or ()), kept.size.astype(np.int64).tobytes(),
+                 kept.feature.astype(np.int32).tobytes())
+        write_cache_file(self.numbering_path, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+
     def previous(self, frame: bytes) -> tuple[RankingRows, Vectors] | None:
         """The stored ranking and the vectors it was made from, if it was made for this `frame`
         (the same articles, in the same order, with the same tags, sections and dates): the
@@ -139,3 +171,14 @@ class RankingStore:
         except Exception:  # missing, damaged or of another layout: ranked again
             return None
         return (rows, vectors) if rows is not None else None
+
+
+def _digests(joined: bytes) -> tuple[bytes, ...]:
+    return tuple(joined[i:i + DIGEST_SIZE] for i in range(0, len(joined), DIGEST_SIZE))
+
+
+def _consistent(numbering: Numbering) -> bool:
+    """Every document has its digest and its features, and every number a name."""
+    feature, names = numbering.feature, len(numbering.names)
+    return (len(numbering.digests or ()) == len(numbering.size) and int(numbering.size.sum()) == len(feature)
+            and (len(feature) == 0 or 0 <= int(feature.min()) <= int(feature.max()) < names))

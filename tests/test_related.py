@@ -206,9 +206,11 @@ def test_evaluation_on_a_small_labelled_set_beats_the_tags_only_baseline():
 def test_packed_text_features_read_back_as_the_same_features_in_the_same_order():
     found = textsim.features("أعلنت الحكومة اليوم عن خطة جديدة للحكومة والموانئ في عمّان 2026")
     encoded = [textsim.Features.of(textsim.pack(packed)).encoded for packed in ({}, found)]
-    names, doc, feature, tf = text_index._numbered(encoded)
-    assert doc.tolist() == [1] * len(found)
-    assert [(names[f].decode(), count) for f, count in zip(feature.tolist(), tf.tolist(), strict=True)] == list(found.items())
+    numbering, tf = text_index.Numbering.of(encoded), text_index._term_frequencies(encoded)
+    assert numbering.size.tolist() == [0, len(found)]
+    names = numbering.names
+    assert [(names[f].decode(), count) for f, count in zip(numbering.feature.tolist(), tf.tolist(), strict=True)] \
+        == list(found.items())
 
 
 def test_a_pinned_story_does_not_make_the_build_time_sensitive(site_factory):

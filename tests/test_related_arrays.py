@@ -158,8 +158,8 @@ def test_the_index_digest_names_features_whatever_their_numbers():
 
     # The same vectors with the features met in another order (so numbered otherwise): the same.
     reordered = [dict(reversed(list(doc.items()))) for doc in docs]
-    assert text_index._numbered([textsim.Features.of(textsim.pack(d)).encoded for d in reordered])[0] \
-        != text_index._numbered([textsim.Features.of(textsim.pack(d)).encoded for d in docs])[0]
+    assert text_index.Numbering.of([textsim.Features.of(textsim.pack(d)).encoded for d in reordered]).names \
+        != text_index.Numbering.of([textsim.Features.of(textsim.pack(d)).encoded for d in docs]).names
     assert digest(reordered) == digest(docs)
     # A word only one document has is not in the index: the same.
     assert digest([{**docs[0], "زلزال": 4}, *docs[1:]]) == digest(docs)
@@ -217,3 +217,50 @@ def test_an_edit_far_from_a_document_leaves_it_unaffected():
     before = index_of(raw, 0.5)
     after = index_of([raw[0], raw[1], raw[2], {"مدرسة": 3, "سد": 2}], 0.5)
     assert after.affected_by(before.vectors).tolist() == [2, 3]
+
+
+def encoded_and_digests(raw: list[dict[str, int]]) -> tuple[list[text_index.EncodedFeatures], list[bytes]]:
+    found = [textsim.Features.of(textsim.pack(doc)) for doc in raw]
+    return [f.encoded for f in found], [f.digest for f in found]
+
+
+@FUZZ
+@given(DOCUMENTS, st.data(), st.sampled_from([0.5, 1.0]), st.booleans(), st.booleans())
+def test_an_index_numbered_as_an_earlier_one_reads_the_same_as_one_numbered_afresh(
+        raw, data, stem_weight, older_only, compact):
+    """Features numbered by an earlier build's numbering (text_index.Numbering), with documents
+    edited, added and dropped since: the same vectors, neighbours and cosines as numbered anew."""
+    edited = [edit(doc, data.draw(st.sampled_from(["keep", "keep", "recount", "replace"])), data)
+              for doc in raw]
+    edited = data.draw(st.permutations(edited + data.draw(DOCUMENTS)))[: data.draw(st.integers(1, 20))]
+    before = text_index.Numbering.of(*encoded_and_digests(raw))
+    before = before.compacted() if compact else before
+    encoded, digests = encoded_and_digests(edited)
+    fresh = text_index.TextIndex.from_encoded(encoded, stem_weight)
+    again = text_index.TextIndex.from_encoded(encoded, stem_weight, digests, before)
+    assert again.vectors.digest == fresh.vectors.digest
+    assert again.weight.tolist() == fresh.weight.tolist() and again.first.tolist() == fresh.first.tolist()
+    for doc in range(len(edited)):
+        assert what_ranking_reads(again, doc, older_only) == what_ranking_reads(fresh, doc, older_only)
+    # What it took from the earlier numbering: the numbers of documents with the same features.
+    ends = np.cumsum(again.numbering.size)
+    for doc, digest in enumerate(digests):
+        rows = slice(ends[doc] - again.numbering.size[doc], ends[doc])
+        assert [again.numbering.names[f] for f in again.numbering.feature[rows]] == \
+            (encoded[doc][0].split(b"\n") if encoded[doc][0] else [])
+        if digest in before.position:
+            start, end = before.position[digest]
+            assert again.numbering.feature[rows].tolist() == before.feature[start:end].tolist()
+
+
+def test_a_compacted_numbering_names_only_the_features_in_use():
+    first = text_index.Numbering.of(*encoded_and_digests([{"نفط": 1, "سد": 2}, {"عمان": 1}]))
+    then = text_index.Numbering.of(*encoded_and_digests([{"نفط": 2, "سد": 2}, {"عمان": 1}]), first)
+    assert then.names == [b"\xd9\x86\xd9\x81\xd8\xb7", b"\xd8\xb3\xd8\xaf", b"\xd8\xb9\xd9\x85\xd8\xa7\xd9\x86"]
+    assert then.position.keys() == set(encoded_and_digests([{"نفط": 2, "سد": 2}, {"عمان": 1}])[1])
+    edited = text_index.Numbering.of(*encoded_and_digests([{"سد": 2}, {"عمان": 1}]), then)
+    assert [name.decode() for name in edited.names] == ["نفط", "سد", "عمان"]  # نفط left behind
+    compact = edited.compacted()
+    assert [name.decode() for name in compact.names] == ["سد", "عمان"]
+    assert [compact.names[f].decode() for f in compact.feature.tolist()] == ["سد", "عمان"]
+    assert compact.size.tolist() == edited.size.tolist() and compact.digests == edited.digests

@@ -191,3 +191,62 @@ def test_numpy_is_imported_only_when_related_news_is_ranked(site_factory, edit, 
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("module" if numpy_imported else "_LazyModule")
+
+
+def test_the_next_index_numbers_only_the_features_of_edited_articles(site_factory, monkeypatch):
+    from sitegen import text_index
+
+    numbered: list[tuple[int, int]] = []  # per index built: articles, and those numbered anew
+    of, numbers_of = text_index.Numbering.of, text_index._numbers_of
+
+    def counted(encoded, digests=None, before=None):
+        numbered.append((len(encoded), 0))
+        return of(encoded, digests, before)
+
+    def counted_article(names, numbers):
+        numbered[-1] = (numbered[-1][0], numbered[-1][1] + 1)
+        return numbers_of(names, numbers)
+
+    monkeypatch.setattr(text_index.Numbering, "of", counted)
+    monkeypatch.setattr(text_index, "_numbers_of", counted_article)
+    root = site_factory(FILES, config=CONFIG)
+    _build(root)
+    _rewrite(root, "content/articles/cup.md", "أمام جمهور كبير", "أمام جمهور كأس العرب")
+    second = _build(root)
+    assert numbered == [(4, 4), (4, 1)]
+    _rebuilt_from_nothing_equals(root, second)  # numbered afresh: the same blocks and pages
+    stored = root / CACHE_DIR / related_cache.NUMBERING_FILE
+    for damage in (stored.read_bytes()[:60], b""):  # a damaged file is not used
+        stored.write_bytes(damage)
+        _rewrite(root, "content/articles/cup.md", "أمام جمهور كبير", f"أمام {len(damage)} جمهور كبير")
+        _build(root)
+        assert numbered[-1] == (4, 4)
+    monkeypatch.setattr(related_cache, "code_version", lambda: b"another sitegen")
+    _rewrite(root, "content/articles/cup.md")
+    _build(root)
+    assert numbered[-1] == (4, 4)  # kept by other code: not used
+
+
+def test_a_stored_numbering_reads_back_as_kept_and_one_that_does_not_add_up_is_ignored(tmp_path):
+    import pickle
+
+    import numpy as np
+
+    from sitegen import text_index, textsim
+
+    found = [textsim.Features.of(textsim.pack(doc)) for doc in ({"نفط": 2, "سد": 1}, {}, {"سد": 3})]
+    numbering = text_index.Numbering.of([f.encoded for f in found], [f.digest for f in found])
+    store = related_cache.RankingStore(tmp_path)
+    store.save_numbering(numbering)
+    kept = store.numbering()
+    assert (kept.names, kept.digests) == (numbering.names, numbering.digests)
+    assert kept.size.tolist() == [2, 0, 1] and kept.feature.tolist() == numbering.feature.tolist()
+    assert related_cache.RankingStore(tmp_path, read=False).numbering() is None
+    parts = list(pickle.loads(store.numbering_path.read_bytes()))
+    for index, wrong in [(6, np.array([0, 1, 2], dtype=np.int32).tobytes()),  # a number without a name
+                         (5, np.array([2, 0, 2], dtype=np.int64).tobytes()),  # sizes beyond the features
+                         (4, b"".join(numbering.digests[:2]))]:  # a document without a digest
+        broken = parts.copy()
+        broken[index] = wrong
+        store.numbering_path.write_bytes(pickle.dumps(tuple(broken)))
+        assert store.numbering() is None, index
