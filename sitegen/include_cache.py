@@ -40,7 +40,7 @@ class IncludeCache:
 
     def __init__(self, env: jinja2.Environment):
         self._env = env
-        self._names: dict[str | None, tuple[str, ...] | None] = {}  # None: never cached
+        self._names: dict[str, tuple[str, ...] | None] = {}  # what each template reads; None: not kept
         self._files: dict = {}  # fingerprint.FileReads by template file, shared between templates
         # (template name, then per variable its type and value or identity) -> text, and the
         # objects known by identity, kept alive with it
@@ -62,13 +62,14 @@ class IncludeCache:
 
     def _names_read(self, template: jinja2.Template) -> tuple[str, ...] | None:
         name = template.name
+        if name is None:  # made from a string: nothing to analyse
+            return None
         if name not in self._names:
             # Imported here: fingerprint needs rendering, which needs themes, which needs this.
             from .fingerprint import template_reads
 
-            reads = template_reads(self._env, name, self._files) if name is not None else None
-            cacheable = reads is not None and reads.names is not None and not reads.opaque
-            self._names[name] = tuple(sorted(reads.names)) if cacheable else None  # type: ignore[union-attr, arg-type]
+            reads = template_reads(self._env, name, self._files)
+            self._names[name] = None if reads.names is None or reads.opaque else tuple(sorted(reads.names))
         return self._names[name]
 
 
@@ -84,7 +85,8 @@ def included(environment: jinja2.Environment, template: jinja2.Template, context
 
 def _render(template: jinja2.Template, context: Context, local_vars: Mapping[str, Any]) -> Iterable[str]:
     # As Jinja's own compiled code for an include with context.
-    return template.root_render_func(template.new_context(context.get_all(), True, local_vars))  # type: ignore[arg-type]
+    fresh = template.new_context(context.get_all(), True, local_vars)  # type: ignore[arg-type]
+    return template.root_render_func(fresh)
 
 
 def _key(name: str | None, names: tuple[str, ...], context: Context, local_vars: Mapping[str, Any],
