@@ -27,9 +27,10 @@ from . import build_record
 from .build_record import BuildState, Outputs, Recorded
 from .cache_format import dumps, loads, parse_settings
 from .config import SiteConfig
+from .hashing import content_hash
 from .model import Article, SourceFile
 from .page_deps import SiteSnapshot
-from .parse_cache import Parsed, content_digest
+from .parse_cache import Parsed
 
 CACHE_DIR = ".sitegen-cache"
 DATABASE = "parsed.sqlite3"
@@ -95,7 +96,7 @@ class BuildCache:
             digest = known[1]
         else:  # touched, or checked out again: the bytes decide
             try:
-                digest = content_digest(source.path.read_bytes())
+                digest = content_hash(source.path.read_bytes())
             except OSError:
                 return self._miss()
         key = self._key(config, source, digest)
@@ -175,7 +176,7 @@ class BuildCache:
                     known = indexed[1]
                 else:
                     try:
-                        known = content_digest(source.path.read_bytes())
+                        known = content_hash(source.path.read_bytes())
                     except OSError:
                         known = None
             digests.append(known)

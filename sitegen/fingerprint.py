@@ -35,6 +35,7 @@ from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_NAMESPACE, DEFAULT_TESTS
 
 from .cache_format import code_version, write_cache_file
 from .config import SiteConfig
+from .hashing import content_hash
 from .model import Article
 from .rendering import Deferred, PageJob
 
@@ -490,7 +491,7 @@ def files_digest(paths: Iterable[Any]) -> bytes:
     for path in paths:
         h.update(str(path).encode("utf-8", "surrogatepass") + b"\0")
         try:
-            h.update(digest_bytes(path.read_bytes()))
+            h.update(content_hash(path.read_bytes()))
         except OSError:
             h.update(b"<missing>")
     return h.digest()
@@ -507,9 +508,6 @@ def stamps_digest(paths: Iterable[Any]) -> bytes:
             h.update(f"{path}\0<missing>\n".encode("utf-8", "surrogatepass"))
     return h.digest()
 
-
-def digest_bytes(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def globals_digest(globals_: Mapping[str, Any], fingerprinter: Fingerprinter) -> bytes | None:

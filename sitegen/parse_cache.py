@@ -10,13 +10,13 @@ A cached result is valid for one file's bytes under one configuration: any chang
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
+from .hashing import content_hash
 from .model import Article, SourceFile
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class ParseCache(Protocol):
 
     def store(self, source: SourceFile, config: SiteConfig, digest: bytes, parsed: Parsed,
               encoded: bytes | None = None) -> None:
-        """Remember `parsed` as the result of parsing the bytes whose `content_digest` is `digest`
+        """Remember `parsed` as the result of parsing the bytes whose `content_hash` is `digest`
         under `config`; `encoded`: `parsed` in cache_format already, when the caller has it."""
 
 
@@ -72,7 +72,7 @@ class MemoryParseCache:
             return self._miss()
         if entry.stamp != stamp:
             try:
-                digest = content_digest(source.path.read_bytes())
+                digest = content_hash(source.path.read_bytes())
             except OSError:
                 return self._miss()
             if digest != entry.digest:
@@ -105,7 +105,3 @@ def _stamp(source: SourceFile) -> tuple[int, int, int] | None:
         return None
     return info.st_ino, info.st_mtime_ns, info.st_size
 
-
-def content_digest(data: bytes) -> bytes:
-    """A source file's bytes, summed up: what caches key parse results by."""
-    return hashlib.blake2b(data, digest_size=16).digest()

@@ -12,10 +12,11 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error
 from .frontmatter_yaml import decode, split
 from .gcpause import collector_paused
+from .hashing import content_hash
 from .markup import MarkdownRenderer, plain_text, summary_of
 from .metadata import Metadata, validate
 from .model import Article, SourceFile, unpack_fields
-from .parse_cache import ParseCache, Parsed, content_digest
+from .parse_cache import ParseCache, Parsed
 from .progress import Progress, no_progress
 from .slugs import slug_from_filename, slugify, stable_id
 from .urls import permalink
@@ -90,7 +91,7 @@ def _parse_chunk(chunk: Sequence[SourceFile]) -> list[tuple[bytes | None, bytes]
         article, problems = parse_source(source, data, config, _renderer)
         is_article = article is not None and article.kind == "article"
         found = textsim.pack(textsim.features(textsim.plain_text(article))) if is_article else None
-        results.append((content_digest(data), dumps(Parsed(article, tuple(problems), found))))
+        results.append((content_hash(data), dumps(Parsed(article, tuple(problems), found))))
     return results
 
 

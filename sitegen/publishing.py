@@ -32,7 +32,6 @@ from .diagnostics import Diagnostic, raise_if_errors
 from .discovery import StaticFile
 from .fingerprint import (
     Fingerprinter,
-    digest_bytes,
     files_digest,
     globals_digest,
     load_analyses,
@@ -40,6 +39,7 @@ from .fingerprint import (
     stamps_digest,
 )
 from .freshness import time_was_used
+from .hashing import content_hash
 from .indexes import Indexes
 from .page_deps import SiteSnapshot
 from .progress import Progress
@@ -181,7 +181,7 @@ def site_inputs(config: SiteConfig, chain: list[Theme], static: list[StaticFile]
         readable += sorted(p for p in folder.rglob("*") if p.is_file() and "static" not in
                            p.relative_to(folder).parts[:1])
     stamped = [s.src for s in static]
-    theme_and_settings = digest_bytes(repr(config).encode() + files_digest(readable) + stamps_digest(stamped))
+    theme_and_settings = content_hash(repr(config).encode() + files_digest(readable) + stamps_digest(stamped))
     return code_version() + theme_and_settings
 
 
@@ -252,7 +252,7 @@ def _render_one(task: _Task, index: int) -> _Outcome:
     data, problem = render_job(job, task.env, task.root, _template(task.env, job.template))
     if problem:
         return _Outcome(index, fingerprint, None, False, problem)
-    if record is not None and record.size == len(data) and record.digest == digest_bytes(data) \
+    if record is not None and record.size == len(data) and record.digest == content_hash(data) \
             and _on_disk(where, record):
         state: FileState | None = FileState(record.size, record.mtime_ns, record.digest)
         return _Outcome(index, fingerprint, state, False, articles=articles)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .diagnostics import ConfigError, error
 from .discovery import StaticFile
+from .hashing import content_hash
 from .rendering import RenderedFile
 from .shadow import Shadow, put, remove
 
@@ -57,10 +58,6 @@ class FileState:
     size: int
     mtime_ns: int
     digest: bytes
-
-
-def digest_of(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def check_output_folder(output_dir: Path) -> None:
@@ -127,7 +124,7 @@ class Staging:
             mtime_ns = os.fstat(fd).st_mtime_ns
         finally:
             os.close(fd)
-        return FileState(len(data), mtime_ns, digest_of(data))
+        return FileState(len(data), mtime_ns, content_hash(data))
 
     def _make_folder(self, folder: str) -> None:
         """mkdir -p of `folder` (relative) inside the staging folder, asking only about folders
@@ -155,7 +152,7 @@ class Staging:
                 return None
         except OSError:
             return None
-        return FileState(info.st_size, info.st_mtime_ns, digest_of(data))
+        return FileState(info.st_size, info.st_mtime_ns, content_hash(data))
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from sitegen.writer import Staging, digest_of
+from sitegen.hashing import content_hash
+from sitegen.writer import Staging
 
 
 def opened(tmp_path, existing_output: bool = False) -> Staging:
@@ -28,7 +29,7 @@ def test_pages_go_into_nested_folders_made_once(tmp_path, monkeypatch):
         state = staging.stage(rel, data)
         path = staging.path / rel
         assert path.read_bytes() == data
-        assert (state.size, state.mtime_ns, state.digest) == (len(data), path.stat().st_mtime_ns, digest_of(data))
+        assert (state.size, state.mtime_ns, state.digest) == (len(data), path.stat().st_mtime_ns, content_hash(data))
     root = str(staging.path)
     assert made == [f"{root}/tags", f"{root}/tags/غزة", f"{root}/tags/غزة/page", f"{root}/tags/غزة/page/2",
                     f"{root}/tags/سوريا"]
