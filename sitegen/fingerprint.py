@@ -509,7 +509,6 @@ def stamps_digest(paths: Iterable[Any]) -> bytes:
     return h.digest()
 
 
-
 def globals_digest(globals_: Mapping[str, Any], fingerprinter: Fingerprinter) -> bytes | None:
     """Template globals that are data (not functions) take part in every page; None if unknown."""
     parts = []

@@ -104,4 +104,3 @@ def _stamp(source: SourceFile) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return info.st_ino, info.st_mtime_ns, info.st_size
-
