@@ -128,7 +128,7 @@ class Relater:
                               for a in self.articles]
         self.micros = [_micros(a) for a in self.articles]
         self._store = store
-        self.ranking = self._stored_or_ranked(store, jobs)
+        self.ranking = self._stored_or_ranked(jobs)
 
     # The index and arrays, made only when something is ranked or scored (not when the ranking is
     # stored: then numpy is not even imported, see lazy_numpy.py).
@@ -183,7 +183,8 @@ class Relater:
         ranked = [Related(articles[ranking.others[row]], None, ranking, row) for row in rows]
         return tuple(chosen + ranked)[:limit]
 
-    def _stored_or_ranked(self, store: RankingStore | None, jobs: int) -> Ranking:
+    def _stored_or_ranked(self, jobs: int) -> Ranking:
+        store = self._store
         if store is None:
             return self._rank_all(jobs)
         frame = ranking_frame(self.config, self.articles, self.eligible, self.micros, self.tag_keys,

@@ -104,42 +104,39 @@ class RankingStore:
     def _stored(self) -> tuple[tuple[bytes, ...], RankingRows] | None:
         """The stored digests and rows, read once: a rebuild whose words changed asks under two
         digests, and then for the rows the stored vectors were made with."""
-        if not self.read:
+        parts = _kept(self.path, FORMAT) if self.read else None
+        if parts is None:
             return None
         try:
-            with open(self.path, "rb") as stream:
-                found, digests, first, others, scores = pickle.load(stream)
-            if found != FORMAT:
-                return None
+            digests, first, others, scores = parts
             return tuple(digests), RankingRows(first.tolist(), others.tolist(), scores)
-        except Exception:  # missing, damaged or of another layout: ranked again
+        except Exception:  # damaged or of another layout: ranked again
             return None
 
     def save(self, digests: tuple[bytes, ...], ranking: RankingRows,
              made_from: tuple[bytes, Vectors] | None = None) -> None:
         """Keep `ranking` under `digests`, and the (frame, vectors) it was `made_from`."""
-        data = (FORMAT, digests, array("q", ranking.first), array("q", ranking.others), ranking.scores)
-        write_cache_file(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        _keep(self.path, FORMAT, digests, array("q", ranking.first), array("q", ranking.others),
+              ranking.scores)
         self.__dict__.pop("_stored", None)  # read again if asked
         if made_from is not None:
             frame, vectors = made_from
-            parts = (VECTORS_FORMAT, frame, len(vectors.names), b"\n".join(vectors.names),
-                     vectors.count.tobytes(), vectors.feature.tobytes(), vectors.weight.tobytes())
-            write_cache_file(self.vectors_path, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+            _keep(self.vectors_path, VECTORS_FORMAT, frame, len(vectors.names), b"\n".join(vectors.names),
+                  vectors.count.tobytes(), vectors.feature.tobytes(), vectors.weight.tobytes())
 
     def numbering(self) -> Numbering | None:
         """The feature numbers of the last text index built, if kept by this version of sitegen."""
-        if not self.read:
+        parts = _kept(self.numbering_path, NUMBERING_FORMAT) if self.read else None
+        if parts is None:
             return None
         try:
-            with open(self.numbering_path, "rb") as stream:
-                found, version, size, names, digests, counts, feature = pickle.load(stream)
-            if found != NUMBERING_FORMAT or version != code_version():
+            version, size, names, digests, counts, feature = parts
+            if version != code_version():
                 return None
-            numbering = Numbering(names.split(b"\n") if size else [], _digests(digests),
+            numbering = Numbering(_names(names, size), _digests(digests),
                                   np.frombuffer(counts, dtype=np.int64),
                                   np.frombuffer(feature, dtype=np.int32).astype(np.int64))
-        except Exception:  # missing, damaged or of another layout: numbered again
+        except Exception:  # damaged or of another layout: numbered again
             return None
         return numbering if _consistent(numbering) else None
 
@@ -148,29 +145,47 @@ class RankingStore:
         if numbering.digests is None:
             return
         kept = numbering.compacted()
-        parts = (NUMBERING_FORMAT, code_version(), len(kept.names), b"\n".join(kept.names),
-                 b"".join(kept.digests or ()), kept.size.astype(np.int64).tobytes(),
-                 kept.feature.astype(np.int32).tobytes())
-        write_cache_file(self.numbering_path, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+        _keep(self.numbering_path, NUMBERING_FORMAT, code_version(), len(kept.names), b"\n".join(kept.names),
+              b"".join(kept.digests or ()), kept.size.astype(np.int64).tobytes(),
+              kept.feature.astype(np.int32).tobytes())
 
     def previous(self, frame: bytes) -> tuple[RankingRows, Vectors] | None:
         """The stored ranking and the vectors it was made from, if it was made for this `frame`
         (the same articles, in the same order, with the same tags, sections and dates): the
         vectors' digest must be one the ranking was stored under, so a ranking and vectors from
         different builds (one file written, the build killed before the other) never pair up."""
-        if not self.read:
+        parts = _kept(self.vectors_path, VECTORS_FORMAT) if self.read else None
+        if parts is None:
             return None
         try:
-            with open(self.vectors_path, "rb") as stream:
-                found, stored_frame, size, names, count, feature, weight = pickle.load(stream)
-            if found != VECTORS_FORMAT or stored_frame != frame:
+            stored_frame, size, names, count, feature, weight = parts
+            if stored_frame != frame:
                 return None
-            vectors = Vectors(names.split(b"\n") if size else [], np.frombuffer(count, dtype=np.int64),
+            vectors = Vectors(_names(names, size), np.frombuffer(count, dtype=np.int64),
                               np.frombuffer(feature, dtype=np.int64), np.frombuffer(weight, dtype=np.float64))
             rows = self.load(vectors_digest(frame, vectors.digest))
-        except Exception:  # missing, damaged or of another layout: ranked again
+        except Exception:  # damaged or of another layout: ranked again
             return None
         return (rows, vectors) if rows is not None else None
+
+
+def _keep(path: Path, kind: bytes, *parts: object) -> None:
+    write_cache_file(path, pickle.dumps((kind, *parts), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _kept(path: Path, kind: bytes) -> tuple | None:
+    """The parts `_keep` wrote at `path` after `kind`; None if missing, unreadable or of another kind."""
+    try:
+        with open(path, "rb") as stream:
+            found, *parts = pickle.load(stream)
+    except Exception:
+        return None
+    return tuple(parts) if found == kind else None
+
+
+def _names(joined: bytes, count: int) -> list[bytes]:
+    """Feature names kept one per line (whitespace never occurs in one)."""
+    return joined.split(b"\n") if count else []
 
 
 def _digests(joined: bytes) -> tuple[bytes, ...]:
