@@ -42,6 +42,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import frontmatter
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import GENERATOR_VERSION, generate  # noqa: E402 (script-relative import)
@@ -91,18 +93,11 @@ def edit_one_article(site: Path, run: int, change: str = "edit") -> None:
     if change == "reword":
         middle[0] = "".join("ابتثجحخدذر"[int(d)] for d in str(unique)[-6:])
     elif change == "rewrite":
-        headline = max(_title(body).split() or ["الخبر"], key=len)
+        headline = max(str(frontmatter.loads(body).get("title", "")).split() or ["الخبر"], key=len)
         # In, or out: either way its weight in the article's text vector changes.
         middle = middle[:1] if headline in middle[1:] else middle[:1] + [headline]
     text = body.rstrip("\n") + f"{marker}تعديل {' '.join(middle)} {run}-{unique} على الخبر.\n"
     path.write_text(text, encoding="utf-8")
-
-
-def _title(text: str) -> str:
-    for line in text.splitlines():
-        if line.startswith("title:"):
-            return line.removeprefix("title:").strip().strip('"')
-    return ""
 
 
 class TreeMemory:
