@@ -150,7 +150,7 @@ def build_once(site: Path, jobs: int | None, stats_file: Path, sample_memory: bo
                "--now", NOW, "--stats", str(stats_file)]
     if jobs:
         command += ["--jobs", str(jobs)]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = build_environment()
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=REPO)
     memory = TreeMemory(process.pid) if sample_memory else None
@@ -164,6 +164,15 @@ def build_once(site: Path, jobs: int | None, stats_file: Path, sample_memory: bo
         raise SystemExit(f"build failed with exit code {code}: {' '.join(command)}")
     stats = json.loads(stats_file.read_text(encoding="utf-8"))
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree_mb, stats)
+
+
+def build_environment() -> dict[str, str]:
+    """This environment, with sitegen taken from this checkout, and Python keeping its compiled
+    bytecode (`__pycache__`) as it does by default: some machines (this project's sandboxes among
+    them) set PYTHONDONTWRITEBYTECODE, and then every build compiles sitegen's ~60 modules again
+    (~0.14 s of every build on this machine), which no user's second build does."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": str(REPO)}
 
 
 def move_to_trash(site: Path, trash: Path) -> None:

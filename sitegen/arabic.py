@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 
 import snowballstemmer
 
@@ -108,12 +108,15 @@ _fold_for_matching = _translator(_MATCHING_TABLE)
 _fold_for_slug = _translator({**_DROP_HARAKAT, **_DROP_TATWEEL, **_DROP_INVISIBLE, **_TO_ASCII_DIGITS})
 
 
+@cache
 def _combining_marks() -> str:
     """Regex class body of the BMP's combining marks (Mn, Mc) except variation selectors.
 
     `re`'s \\w has no marks, so without this Hindi or Yoruba words would be cut at every vowel
     sign. Variation selectors are excluded so that emoji such as ❤️ leave nothing behind. Scanning
     the BMP takes a few milliseconds, once; supplementary-plane marks are rare enough to ignore.
+    Made when first needed, not on import: with the pattern's compilation it is ~30 ms of every
+    `sitegen` command's start, and a build with nothing to parse never needs it.
     """
     marks = (
         chr(c)
@@ -126,8 +129,11 @@ def _combining_marks() -> str:
 # A word: a letter or digit (not underscore), then letters, digits and the marks attached to them.
 # Written as runs (letters, then marks and letters...) rather than `(?:[^\W_][marks]*)+`, which
 # matches the same words but makes re enter a repeat per letter: three times slower.
-_MARKS = _combining_marks()
-_WORD_RE = re.compile(rf"[^\W_]+(?:[{_MARKS}]+[^\W_]*)*")
+@cache
+def _word_pattern() -> re.Pattern[str]:
+    return re.compile(rf"[^\W_]+(?:[{_combining_marks()}]+[^\W_]*)*")
+
+
 _ARABIC_LETTER_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 
 
@@ -183,7 +189,7 @@ def matching_key(text: str) -> str:
 
 def find_words(text: str) -> list[str]:
     """Runs of letters and digits (with their combining marks) in `text`, without normalising."""
-    return _WORD_RE.findall(text)
+    return _word_pattern().findall(text)
 
 
 def tokenize(text: str) -> list[str]:

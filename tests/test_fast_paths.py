@@ -241,7 +241,7 @@ def test_an_unknown_block_processor_leaves_the_paragraph_shortcut_out():
     assert "sitegen_plain_paragraphs" not in plain.parser.blockprocessors
 
 
-WORD_AS_FIRST_WRITTEN = re.compile(rf"(?:[^\W_][{arabic._MARKS}]*)+")
+WORD_AS_FIRST_WRITTEN = re.compile(rf"(?:[^\W_][{arabic._combining_marks()}]*)+")
 
 
 @FUZZ
