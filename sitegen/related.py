@@ -36,13 +36,14 @@ from .related_cache import (
     SCORES_PER_ROW,
     RankingRows,
     RankingStore,
+    Weighed,
     ranking_digest,
     ranking_frame,
     vectors_digest,
 )
 from .site import Site
 from .taxonomy import Taxonomy
-from .text_index import TextIndex, Vectors
+from .text_index import TextIndex, Vectors, updated_vectors, vectors_of
 from .textsim import article_features, forget_features
 
 SECONDS_PER_DAY = 86400.0
@@ -142,14 +143,20 @@ class Relater:
 
     @functools.cached_property
     def text(self) -> TextIndex:
-        # Features numbered as the last index built numbered them, where they are the same.
-        store, encoded = self._store, [found.encoded for found in self.features]
+        return TextIndex.of(self.weighed[0])
+
+    @functools.cached_property
+    def weighed(self) -> Weighed:
+        """Every article's text vector, and its features numbered: from the stored vectors where
+        they can be updated (text_index.updated_vectors), else weighed afresh, numbering the
+        features as the stored numbering did where they are the same."""
+        store, encoded, stems = self._store, [found.encoded for found in self.features], self.config.stems
         if store is None:
-            return TextIndex.from_encoded(encoded, self.config.stems)
-        index = TextIndex.from_encoded(encoded, self.config.stems, [found.digest for found in self.features],
-                                       store.numbering())
-        store.save_numbering(index.numbering)
-        return index
+            return (*vectors_of(encoded, stems), stems)
+        digests = [found.digest for found in self.features]
+        stored = store.weighed(stems)
+        updated = updated_vectors(*stored, encoded, digests, stems) if stored is not None else None
+        return (*(updated or vectors_of(encoded, stems, digests, store.numbering())), stems)
 
     @functools.cached_property
     def tags(self) -> _Terms:
@@ -193,14 +200,14 @@ class Relater:
         stored = store.load(digest)
         if stored is not None:
             return Ranking(*stored)
-        # Words changed. The index is needed to rank anyway; if it came out as before (a word no
-        # other article uses, or words too common to be among an article's strongest), so does
-        # the ranking; else only the articles the change can reach are ranked again.
-        vectors = self.text.vectors
-        by_vectors = vectors_digest(frame, vectors.digest)
+        # Words changed: the vectors are weighed again (only those that can have changed, when
+        # the stored ones allow). If they came out as before (a word no other article uses, or
+        # words too common to be among an article's strongest), so does the ranking; else only
+        # the articles the change can reach are ranked again.
+        by_vectors = vectors_digest(frame, self.weighed[0].digest)
         stored = store.load(by_vectors)
         ranking = Ranking(*stored) if stored is not None else self._ranked_again(store.previous(frame), jobs)
-        store.save((digest, by_vectors), ranking, (frame, vectors))
+        store.save((digest, by_vectors), ranking, (frame, self.weighed))
         return ranking
 
     def _rank_all(self, jobs: int) -> Ranking:

@@ -10,8 +10,10 @@ is the same. When only words changed, the text index is built again and the rank
 if the index came out the same (a second digest, of the frame and the index). When the index
 changed, the text vectors the ranking was made from (`related.vectors`, beside it) tell which
 articles the change can reach: only those are ranked again (related.Relater._ranked_again). And
-the last index's feature numbers (`related.numbering`) let the next index number only the
-articles whose features it has not seen (text_index.Numbering).
+the features those vectors were weighed from (`related.numbering`: every article's features by
+number) let the next build number only the articles whose features it has not seen
+(text_index.Numbering) and weigh again only the vectors that can have changed
+(text_index.updated_vectors).
 Anything else (another version, other settings, other articles, a damaged file) is ignored and
 the ranking computed again; deleting the files only costs time.
 """
@@ -36,7 +38,8 @@ from .textsim import Features
 
 FILE_NAME = "related.ranking"
 VECTORS_FILE = "related.vectors"  # the text vectors the stored ranking was made from
-VECTORS_FORMAT = b"sitegen-vectors-1"
+# 2: with what the vectors were weighed from (the numbering's documents, the stem weight)
+VECTORS_FORMAT = b"sitegen-vectors-2"
 NUMBERING_FILE = "related.numbering"  # the last text index's feature numbers (text_index.Numbering)
 NUMBERING_FORMAT = b"sitegen-numbering-1"
 DIGEST_SIZE = 16  # of textsim.Features.digest
@@ -114,18 +117,28 @@ class RankingStore:
             return None
 
     def save(self, digests: tuple[bytes, ...], ranking: RankingRows,
-             made_from: tuple[bytes, Vectors] | None = None) -> None:
-        """Keep `ranking` under `digests`, and the (frame, vectors) it was `made_from`."""
+             made_from: tuple[bytes, Weighed] | None = None) -> None:
+        """Keep `ranking` under `digests`, and the frame and weighed vectors it was `made_from`."""
         _keep(self.path, FORMAT, digests, array("q", ranking.first), array("q", ranking.others),
               ranking.scores)
         self.__dict__.pop("_stored", None)  # read again if asked
-        if made_from is not None:
-            frame, vectors = made_from
-            _keep(self.vectors_path, VECTORS_FORMAT, frame, len(vectors.names), b"\n".join(vectors.names),
-                  vectors.count.tobytes(), vectors.feature.tobytes(), vectors.weight.tobytes())
+        if made_from is None:
+            return
+        frame, (vectors, numbering, stem_weight) = made_from
+        # The numbering first: vectors are only used beside the numbering of their documents.
+        self._save_numbering(numbering)
+        _keep(self.vectors_path, VECTORS_FORMAT, frame, _weighing(numbering, stem_weight), len(vectors.names),
+              b"\n".join(vectors.names), vectors.count.tobytes(), vectors.feature.tobytes(),
+              vectors.weight.tobytes())
+        self.__dict__.pop("_vectors", None)
 
     def numbering(self) -> Numbering | None:
-        """The feature numbers of the last text index built, if kept by this version of sitegen."""
+        """The feature numbers of the articles the stored vectors were weighed from, if kept by
+        this version of sitegen."""
+        return self._numbering
+
+    @functools.cached_property
+    def _numbering(self) -> Numbering | None:
         parts = _kept(self.numbering_path, NUMBERING_FORMAT) if self.read else None
         if parts is None:
             return None
@@ -140,10 +153,11 @@ class RankingStore:
             return None
         return numbering if _consistent(numbering) else None
 
-    def save_numbering(self, numbering: Numbering) -> None:
-        """Keep `numbering` (if its documents' digests are known) for the next build's index."""
+    def _save_numbering(self, numbering: Numbering) -> None:
+        """Keep `numbering` (if its documents' digests are known) for the next build's vectors."""
         if numbering.digests is None:
             return
+        self.__dict__.pop("_numbering", None)
         kept = numbering.compacted()
         _keep(self.numbering_path, NUMBERING_FORMAT, code_version(), len(kept.names), b"\n".join(kept.names),
               b"".join(kept.digests or ()), kept.size.astype(np.int64).tobytes(),
@@ -154,19 +168,44 @@ class RankingStore:
         (the same articles, in the same order, with the same tags, sections and dates): the
         vectors' digest must be one the ranking was stored under, so a ranking and vectors from
         different builds (one file written, the build killed before the other) never pair up."""
+        stored = self._vectors
+        if stored is None or stored[0] != frame:
+            return None
+        rows = self.load(vectors_digest(frame, stored[2].digest))
+        return (rows, stored[2]) if rows is not None else None
+
+    def weighed(self, stem_weight: float) -> tuple[Vectors, Numbering] | None:
+        """The stored vectors and the numbering of the features they were weighed from, if they
+        were weighed from that numbering's documents with `stem_weight` by this code."""
+        stored, numbering = self._vectors, self.numbering()
+        if stored is None or numbering is None or stored[1] != _weighing(numbering, stem_weight):
+            return None
+        return stored[2], numbering
+
+    @functools.cached_property
+    def _vectors(self) -> tuple[bytes, bytes, Vectors] | None:
+        """The stored frame, weighing key (_weighing) and vectors."""
         parts = _kept(self.vectors_path, VECTORS_FORMAT) if self.read else None
         if parts is None:
             return None
         try:
-            stored_frame, size, names, count, feature, weight = parts
-            if stored_frame != frame:
-                return None
-            vectors = Vectors(_names(names, size), np.frombuffer(count, dtype=np.int64),
-                              np.frombuffer(feature, dtype=np.int64), np.frombuffer(weight, dtype=np.float64))
-            rows = self.load(vectors_digest(frame, vectors.digest))
-        except Exception:  # damaged or of another layout: ranked again
+            frame, weighing, size, names, count, feature, weight = parts
+            return frame, weighing, Vectors(_names(names, size), np.frombuffer(count, dtype=np.int64),
+                                            np.frombuffer(feature, dtype=np.int64),
+                                            np.frombuffer(weight, dtype=np.float64))
+        except Exception:  # damaged or of another layout: weighed and ranked again
             return None
-        return (rows, vectors) if rows is not None else None
+
+
+# What text_index.vectors_of returns, and the stem weight it was given.
+Weighed = tuple[Vectors, Numbering, float]
+
+
+def _weighing(numbering: Numbering, stem_weight: float) -> bytes:
+    """What vectors are weighed from besides the features: this code, the stem weight, and which
+    documents (by their features' digests, in order)."""
+    return hashlib.blake2b(code_version() + repr(stem_weight).encode() + b"".join(numbering.digests or ()),
+                           digest_size=16).digest()
 
 
 def _keep(path: Path, kind: bytes, *parts: object) -> None:

@@ -28,6 +28,7 @@ INDEX_FEATURES = 64  # strongest features kept per article vector
 QUERY_FEATURES = 20  # strongest features of an article used to look for neighbours
 POSTINGS_WINDOW = 20  # entries visited per feature, nearest in time (all of them for rarer ones)
 DENSE_UNIQUE_MIN = 1 << 22  # a table of this many keys is always small enough (20 MB)
+REWEIGH_SHARE = 0.5  # updated_vectors weighs at most this share of documents again, else all
 STEM_BYTE = ord(STEM)
 
 # An article's features as the build cache keeps them (textsim.Features.encoded): the names in
@@ -55,36 +56,27 @@ class TextIndex:
     postings: FlatPostings  # per feature, over all entries
     lookup: np.ndarray  # doc * feature_count + feature, per entry, sorted; for pairwise scores
     lookup_weight: np.ndarray  # beside lookup
-    vectors: Vectors  # the entries with their features named, as another build can compare them
-    numbering: Numbering  # every document's features by number, as another build can use them
+    vectors: Vectors  # what it was made of, as another build can compare it
 
     @classmethod
-    def from_encoded(cls, encoded: Sequence[EncodedFeatures], stem_weight: float,
-                     digests: Sequence[bytes] | None = None, before: Numbering | None = None) -> TextIndex:
-        """The index of documents whose features are known (`Features.of(pack(features(text)))
-        .encoded` of each, and their `Features.digest`s if known), numbering their features as
-        `before` did where it can (Numbering.of)."""
-        numbering = Numbering.of(encoded, digests, before)
-        names, feature = numbering.names, numbering.feature
-        n = len(encoded)
-        doc = np.repeat(np.arange(n), numbering.size)
-        tf = _term_frequencies(encoded)
-        idf = _idf(names, np.bincount(feature, minlength=len(names)), n, stem_weight)
-        kept = idf[feature] >= 0
-        by_name = _name_ranks(names)
-        doc, feature, raw = _strongest(doc[kept], feature[kept], tf[kept], idf, by_name)
-        norm = np.sqrt(np.bincount(doc, weights=raw * raw, minlength=n))
-        norm[norm == 0] = 1.0
-        strong = raw > 0  # a zero weight (stem_weight = 0) counts in the norm but links nothing
-        doc, feature, weight = doc[strong], feature[strong], raw[strong] / norm[doc[strong]]
-        count = np.bincount(doc, minlength=n)
-        lookup = doc * len(names) + feature
+    def of(cls, vectors: Vectors) -> TextIndex:
+        """The index of documents with text vectors `vectors` (its features numbered as there, in
+        order of their names)."""
+        features, count = len(vectors.names), vectors.count
+        doc = np.repeat(np.arange(len(count)), count)
+        feature, weight = vectors.feature, vectors.weight
+        lookup = doc * features + feature
         by_key = np.argsort(lookup, kind="stable")
-        is_stem = np.array([name[0] == STEM_BYTE for name in names], dtype=bool)
+        is_stem = np.array([name[0] == STEM_BYTE for name in vectors.names], dtype=bool)
         return cls(doc, feature, weight, np.cumsum(count) - count, np.minimum(count, QUERY_FEATURES),
-                   is_stem, FlatPostings.build(feature, doc, weight, len(names)),
-                   lookup[by_key], weight[by_key], Vectors.named(names, by_name, feature, weight, count),
-                   numbering)
+                   is_stem, FlatPostings.build(feature, doc, weight, features),
+                   lookup[by_key], weight[by_key], vectors)
+
+    @classmethod
+    def from_encoded(cls, encoded: Sequence[EncodedFeatures], stem_weight: float) -> TextIndex:
+        """The index of documents whose features are known (`Features.of(pack(features(text)))
+        .encoded` of each)."""
+        return cls.of(vectors_of(encoded, stem_weight)[0])
 
     def neighbours(self, docs: np.ndarray, older_only: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -124,6 +116,69 @@ class TextIndex:
         changed, features = self.vectors.changed_since(before)
         owner, entry = rows_of(self.first, self.queried, np.arange(len(self.first)))
         return np.union1d(changed, owner[np.isin(self.vectors.feature[entry], features)])
+
+
+def vectors_of(encoded: Sequence[EncodedFeatures], stem_weight: float, digests: Sequence[bytes] | None = None,
+               before: Numbering | None = None) -> tuple[Vectors, Numbering]:
+    """The text vectors of documents whose features are known (`Features.of(pack(features(text)))
+    .encoded` of each, and their `Features.digest`s if known), and their features numbered as
+    `before` did where it can (Numbering.of)."""
+    numbering = Numbering.of(encoded, digests, before)
+    n = len(encoded)
+    doc, feature, weight, by_name = _weighed(np.repeat(np.arange(n), numbering.size), numbering.feature,
+                                             _term_frequencies(encoded), numbering, stem_weight)
+    return Vectors.named(numbering.names, by_name, feature, weight, np.bincount(doc, minlength=n)), numbering
+
+
+def updated_vectors(basis: Vectors, basis_numbering: Numbering, encoded: Sequence[EncodedFeatures],
+                    digests: Sequence[bytes], stem_weight: float) -> tuple[Vectors, Numbering] | None:
+    """`vectors_of(encoded, stem_weight, digests, basis_numbering)`, from `basis`: the vectors
+    weighed, with that stem weight and this code, when the documents' features were those of
+    `basis_numbering`. Only the documents whose features changed since, and those having a
+    feature whose document frequency changed, are weighed again; the others keep their entries,
+    which are what weighing them again would give (an entry is a function of the document's
+    features and their document frequencies). None when that is not much less than weighing all
+    (or the documents are not as many as then: every IDF moves)."""
+    n = len(encoded)
+    if len(basis.count) != n or len(basis_numbering.digests or ()) != n:
+        return None
+    numbering = Numbering.of(encoded, digests, basis_numbering)
+    features = len(numbering.names)
+    moved = np.zeros(features, dtype=bool)
+    moved[np.flatnonzero(np.bincount(numbering.feature, minlength=features)
+                         != np.bincount(basis_numbering.feature, minlength=features))] = True
+    doc = np.repeat(np.arange(n), numbering.size)
+    changed = [d for d, (now, then) in enumerate(zip(digests, basis_numbering.digests or (), strict=True))
+               if now != then]
+    again = np.union1d(np.array(changed, dtype=np.int64), doc[moved[numbering.feature]])
+    if len(again) > n * REWEIGH_SHARE:
+        return None
+    owner, rows = rows_of(np.cumsum(numbering.size) - numbering.size, numbering.size, again)
+    doc, feature, weight, _ = _weighed(again[owner], numbering.feature[rows],
+                                       _term_frequencies([encoded[d] for d in again.tolist()]),
+                                       numbering, stem_weight)
+    return basis.with_rows(again, doc, [numbering.names[f] for f in feature.tolist()], weight), numbering
+
+
+def _weighed(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, numbering: Numbering, stem_weight: float
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of documents `doc` (each document's features, in its own order, with their
+    counts `tf`): each document's INDEX_FEATURES strongest features, strongest first, with their
+    TF-IDF weights normalised, IDF counted over all of `numbering`'s documents; and per feature
+    number the rank of its name among those present (_name_ranks)."""
+    df = np.bincount(numbering.feature, minlength=len(numbering.names))
+    present = np.flatnonzero(np.bincount(feature, minlength=len(numbering.names)))
+    present_names = [numbering.names[f] for f in present.tolist()]
+    idf = np.full(len(numbering.names), -1.0)
+    idf[present] = _idf(present_names, df[present], len(numbering.size), stem_weight)
+    by_name = np.zeros(len(numbering.names), dtype=np.int64)
+    by_name[present] = _name_ranks(present_names)
+    kept = idf[feature] >= 0
+    doc, feature, raw = _strongest(doc[kept], feature[kept], tf[kept], idf, by_name)
+    norm = np.sqrt(np.bincount(doc, weights=raw * raw))
+    norm[norm == 0] = 1.0
+    strong = raw > 0  # a zero weight (stem_weight = 0) counts in the norm but links nothing
+    return doc[strong], feature[strong], raw[strong] / norm[doc[strong]], by_name
 
 
 def _idf(names: list[bytes], df: np.ndarray, n: int, stem_weight: float) -> np.ndarray:
@@ -185,6 +240,26 @@ class Vectors:
         renumbered[in_name_order] = np.arange(len(used))
         return cls([names[f] for f in in_name_order.tolist()], count.astype(np.int64),
                    renumbered[feature], weight.astype(np.float64))
+
+    def with_rows(self, docs: np.ndarray, doc: np.ndarray, names: list[bytes], weight: np.ndarray) -> Vectors:
+        """These vectors with the entries of documents `docs` (ascending) replaced by the entries
+        (doc, feature name, weight) given, documents ascending, each one's strongest first."""
+        n = len(self.count)
+        old_doc = np.repeat(np.arange(n), self.count)
+        replaced = np.zeros(n, dtype=bool)
+        replaced[docs] = True
+        kept = ~replaced[old_doc]
+        all_names = sorted(set(self.names).union(names))
+        number = {name: index for index, name in enumerate(all_names)}
+        renamed = np.array([number[name] for name in self.names], dtype=np.int64)
+        new_feature = np.fromiter(map(number.__getitem__, names), dtype=np.int64, count=len(names))
+        every_doc = np.concatenate([old_doc[kept], doc])
+        # Two runs, each ascending by document: a stable sort merges them, entries keeping their order.
+        order = np.argsort(every_doc, kind="stable")
+        feature = np.concatenate([renamed[self.feature[kept]], new_feature])[order]
+        weight = np.concatenate([self.weight[kept], weight])[order]
+        return Vectors.named(all_names, np.arange(len(all_names)), feature, weight,
+                             np.bincount(every_doc, minlength=n))
 
     @functools.cached_property
     def digest(self) -> bytes:

@@ -237,20 +237,21 @@ def test_an_index_numbered_as_an_earlier_one_reads_the_same_as_one_numbered_afre
     before = before.compacted() if compact else before
     encoded, digests = encoded_and_digests(edited)
     fresh = text_index.TextIndex.from_encoded(encoded, stem_weight)
-    again = text_index.TextIndex.from_encoded(encoded, stem_weight, digests, before)
+    vectors, numbering = text_index.vectors_of(encoded, stem_weight, digests, before)
+    again = text_index.TextIndex.of(vectors)
     assert again.vectors.digest == fresh.vectors.digest
     assert again.weight.tolist() == fresh.weight.tolist() and again.first.tolist() == fresh.first.tolist()
     for doc in range(len(edited)):
         assert what_ranking_reads(again, doc, older_only) == what_ranking_reads(fresh, doc, older_only)
     # What it took from the earlier numbering: the numbers of documents with the same features.
-    ends = np.cumsum(again.numbering.size)
+    ends = np.cumsum(numbering.size)
     for doc, digest in enumerate(digests):
-        rows = slice(ends[doc] - again.numbering.size[doc], ends[doc])
-        assert [again.numbering.names[f] for f in again.numbering.feature[rows]] == \
+        rows = slice(ends[doc] - numbering.size[doc], ends[doc])
+        assert [numbering.names[f] for f in numbering.feature[rows]] == \
             (encoded[doc][0].split(b"\n") if encoded[doc][0] else [])
         if digest in before.position:
             start, end = before.position[digest]
-            assert again.numbering.feature[rows].tolist() == before.feature[start:end].tolist()
+            assert numbering.feature[rows].tolist() == before.feature[start:end].tolist()
 
 
 def test_a_compacted_numbering_names_only_the_features_in_use():
@@ -264,3 +265,65 @@ def test_a_compacted_numbering_names_only_the_features_in_use():
     assert [name.decode() for name in compact.names] == ["سد", "عمان"]
     assert [compact.names[f].decode() for f in compact.feature.tolist()] == ["سد", "عمان"]
     assert compact.size.tolist() == edited.size.tolist() and compact.digests == edited.digests
+
+
+@FUZZ
+@given(DOCUMENTS, st.data(), st.sampled_from([0.0, 0.5, 1.0]), st.booleans(), st.booleans())
+def test_vectors_updated_from_earlier_ones_are_the_vectors_weighed_afresh(raw, data, stem_weight,
+                                                                         small_limits, compact):
+    """text_index.updated_vectors: the same names, entries and weights, bit for bit, as weighing
+    every document's features again; and the same numbering as vectors_of gives."""
+    edited = [edit(doc, data.draw(st.sampled_from(["keep", "keep", "recount", "replace"])), data)
+              for doc in raw]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_index, "REWEIGH_SHARE", 1.0)  # never weighed afresh instead
+        if small_limits:  # ties at the cut exercised on small corpora too
+            patch.setattr(text_index, "INDEX_FEATURES", 2)
+        encoded, digests = encoded_and_digests(raw)
+        basis, numbering = text_index.vectors_of(encoded, stem_weight, digests)
+        encoded, digests = encoded_and_digests(edited)
+        updated = text_index.updated_vectors(basis, numbering.compacted() if compact else numbering,
+                                             encoded, digests, stem_weight)
+        fresh = text_index.vectors_of(encoded, stem_weight)[0]
+        renumbered = text_index.vectors_of(encoded, stem_weight, digests, numbering)[1]
+    assert updated is not None
+    vectors, numbering = updated
+    assert (vectors.names, vectors.count.tolist(), vectors.feature.tolist()) == \
+        (fresh.names, fresh.count.tolist(), fresh.feature.tolist())
+    assert [w.hex() for w in vectors.weight.tolist()] == [w.hex() for w in fresh.weight.tolist()]
+    assert vectors.digest == fresh.digest
+    if not compact:
+        assert numbering.names == renumbered.names and numbering.feature.tolist() == renumbered.feature.tolist()
+
+
+def test_only_documents_whose_weights_can_move_are_weighed_again(monkeypatch):
+    weighed: list[list[int]] = []
+    weigh = text_index._weighed
+
+    def counted(doc, *rest):
+        weighed.append(sorted(set(doc.tolist())))
+        return weigh(doc, *rest)
+
+    docs = [{"نفط": 3, "عمان": 1}, {"نفط": 2, "سد": 1}, {"عمان": 2, "مدرسة": 1}, {"مدرسة": 1, "سد": 2}]
+    encoded, digests = encoded_and_digests(docs)
+    basis, numbering = text_index.vectors_of(encoded, 0.5, digests)
+    monkeypatch.setattr(text_index, "_weighed", counted)
+
+    def updated(edited: list[dict[str, int]]) -> list[int]:
+        weighed.clear()
+        found = text_index.updated_vectors(basis, numbering, *encoded_and_digests(edited), 0.5)
+        assert found is not None and found[0].digest == text_index.vectors_of(encoded_and_digests(edited)[0],
+                                                                               0.5)[0].digest
+        return weighed[0]
+
+    # A word no other document has, or counted again: only that document.
+    assert updated([docs[0], {**docs[1], "زلزال": 2}, *docs[2:]]) == [1]
+    assert updated([docs[0], {"نفط": 1, "سد": 1}, *docs[2:]]) == [1]
+    # A word taken out: every document having it (its document frequency moved).
+    assert updated([docs[0], {"نفط": 2}, *docs[2:]]) == [1, 3]
+    # Documents not as many as then: none updated, every IDF moved.
+    assert text_index.updated_vectors(basis, numbering, *encoded_and_digests(docs[:3]), 0.5) is None
+    # More than REWEIGH_SHARE of them to weigh again: weighed afresh instead.
+    monkeypatch.setattr(text_index, "REWEIGH_SHARE", 0.4)
+    assert text_index.updated_vectors(basis, numbering, *encoded_and_digests(
+        [docs[0], {"نفط": 2}, *docs[2:]]), 0.5) is None

@@ -229,18 +229,50 @@ def test_the_next_index_numbers_only_the_features_of_edited_articles(site_factor
     assert numbered == [(4, 4)]  # kept by other code: not used
 
 
+def test_a_rebuild_weighs_again_only_the_vectors_an_edit_can_move(site_factory, monkeypatch):
+    from sitegen import text_index
+
+    weighed: list[int] = []  # per build that weighed vectors: how many articles
+    weigh = text_index._weighed
+
+    def counted(doc, *rest):
+        weighed.append(len(set(doc.tolist())))
+        return weigh(doc, *rest)
+
+    monkeypatch.setattr(text_index, "_weighed", counted)
+    root = site_factory(FILES, config=CONFIG)
+    _build(root)
+    stored = root / CACHE_DIR / related_cache.VECTORS_FILE
+    first = stored.read_bytes()
+    # Words the cup story has told again, and one only it had taken out: its vector alone moves.
+    _rewrite(root, "content/articles/cup.md", "أمام جمهور كبير", "أمام جمهور كأس العرب")
+    second = _build(root)
+    assert weighed == [4, 1]
+    _rebuilt_from_nothing_equals(root, second)
+    for vectors, words in [(first, "أمام جمهور غفير"), (first[:80], "أمام حشد كبير")]:
+        # Vectors weighed from other features than the stored numbering's (the build killed
+        # between writing the two), or damaged: weighed afresh.
+        stored.write_bytes(vectors)
+        _rewrite(root, "content/articles/cup.md", "أمام جمهور كبير", words)
+        weighed.clear()
+        result = _build(root)
+        assert weighed == [4]
+        _rebuilt_from_nothing_equals(root, result)
+
+
 def test_a_stored_numbering_reads_back_as_kept_and_one_that_does_not_add_up_is_ignored(tmp_path):
     import pickle
+    from array import array
 
     import numpy as np
 
     from sitegen import text_index, textsim
 
     found = [textsim.Features.of(textsim.pack(doc)) for doc in ({"نفط": 2, "سد": 1}, {}, {"سد": 3})]
-    numbering = text_index.Numbering.of([f.encoded for f in found], [f.digest for f in found])
+    vectors, numbering = text_index.vectors_of([f.encoded for f in found], 0.5, [f.digest for f in found])
     store = related_cache.RankingStore(tmp_path)
-    store.save_numbering(numbering)
-    kept = store.numbering()
+    store.save((), related_cache.RankingRows([0, 0, 0, 0], [], array("d")), (b"frame", (vectors, numbering, 0.5)))
+    kept = related_cache.RankingStore(tmp_path).numbering()
     assert (kept.names, kept.digests) == (numbering.names, numbering.digests)
     assert kept.size.tolist() == [2, 0, 1] and kept.feature.tolist() == numbering.feature.tolist()
     assert related_cache.RankingStore(tmp_path, read=False).numbering() is None
@@ -251,4 +283,4 @@ def test_a_stored_numbering_reads_back_as_kept_and_one_that_does_not_add_up_is_i
         broken = parts.copy()
         broken[index] = wrong
         store.numbering_path.write_bytes(pickle.dumps(tuple(broken)))
-        assert store.numbering() is None, index
+        assert related_cache.RankingStore(tmp_path).numbering() is None, index
