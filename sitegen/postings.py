@@ -49,6 +49,12 @@ class FlatPostings:
         offset = np.arange(len(query)) - np.repeat(np.cumsum(count) - count, count)
         return query, self.start[keys][query] + first[query] + offset
 
+    def near(self, keys: np.ndarray, positions: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
+        """(key, doc) of every entry in a window of `reach` entries centred on each (key,
+        position-in-its-list) query: all the entries fewer than reach // 2 + 1 places from it."""
+        query, visited = self.windows(keys, positions, reach, older_only=False)
+        return keys[query], self.docs[visited]
+
 
 def rows_of(first: np.ndarray, count: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The rows of each of `groups`, where group g holds rows first[g]..first[g] + count[g] - 1:

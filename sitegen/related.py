@@ -215,13 +215,18 @@ class Relater:
 
     def _ranked_again(self, previous: tuple[RankingRows, Vectors] | None, jobs: int) -> Ranking:
         """Every article's ranking, given `previous`: the stored ranking of the same articles
-        (the same frame) and the vectors it was made from. Only the articles whose neighbours or
-        pairwise scores can differ from then are ranked (TextIndex.affected_by); every other
-        article reads the same entries, postings and weights as then, and keeps its rows."""
+        (the same frame) and the vectors it was made from. Only the articles whose candidates or
+        scores can differ from then are ranked: those the text index reaches from a changed vector
+        (TextIndex.affected_by), and those with a changed article in their tag or section windows.
+        Every other article has the same candidates as then, none of them changed, with the same
+        rough and exact scores, and keeps its rows."""
         if previous is None:
             return self._rank_all(jobs)
         rows, before = previous
-        affected = self.text.affected_by(before)
+        changed, reached = self.text.affected_by(before)
+        # And those that can have a changed article among their candidates through a tag or the
+        # section: its score with them can have changed.
+        affected = np.union1d(reached, np.union1d(self.tags.near(changed), self.category.near(changed)))
         return _merged(rows, affected, self._rank(affected, jobs), len(self.articles))
 
     def _rank(self, docs: np.ndarray, jobs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -366,6 +371,12 @@ class _Terms:
                                                TERM_WINDOW, older_only)
         entry = entry[query]
         return self.doc[entry], self.postings.docs[visited], self.weight[self.term[entry]]
+
+    def near(self, docs: np.ndarray) -> np.ndarray:
+        """Every article that can have one of `docs` in its windows (`windows`): those fewer than
+        TERM_WINDOW places from one of them in the list of a term it has."""
+        _, entry = rows_of(self.first, self.count, docs)
+        return self.postings.near(self.term[entry], self.postings.position[entry], 2 * TERM_WINDOW - 1)[1]
 
     def shared_weight(self, doc: np.ndarray, other: np.ndarray) -> np.ndarray:
         """Per pair, the summed weight of the terms both have."""

@@ -107,15 +107,59 @@ class TextIndex:
         return (np.bincount(pair[~stem], weights=product[~stem], minlength=len(docs)),
                 np.bincount(pair[stem], weights=product[stem], minlength=len(docs)))
 
-    def affected_by(self, before: Vectors) -> np.ndarray:
-        """The documents whose neighbours or pairwise scores (`explain`) can differ from those of
-        an index with vectors `before`, of the same documents: the ones whose vectors changed,
-        and every one whose query holds a feature that any of those has now or had then (its
-        postings list changed). For any other document, the entries it queries, the postings
-        lists it visits and the weights any document has for its query are all as they were."""
-        changed, features = self.vectors.changed_since(before)
-        owner, entry = rows_of(self.first, self.queried, np.arange(len(self.first)))
-        return np.union1d(changed, owner[np.isin(self.vectors.feature[entry], features)])
+    def affected_by(self, before: Vectors) -> tuple[np.ndarray, np.ndarray]:
+        """(changed, reached): the documents whose vectors differ from `before`'s (of the same
+        documents), and every document that can see one of them in the text index: the changed
+        ones, and each one within reach of a changed one (near enough to share a window) in the
+        postings list of a feature it queries, as the lists are now or were then.
+
+        For any other document, its query, the entries its windows visit (documents and weights)
+        and its pairwise scores (`explain`) with every unchanged document are as they were; none
+        of the changed ones is among its neighbours, now or then (a changed document can still be
+        its candidate through a tag: related.Relater._ranked_again adds those)."""
+        changed, _ = self.vectors.changed_since(before)
+        if len(changed) == 0:
+            return changed, changed
+        # A window holds the document's own entry and is at most POSTINGS_WINDOW long: anyone in
+        # it is fewer than POSTINGS_WINDOW places away, and those are all in a window of twice that.
+        reach = 2 * POSTINGS_WINDOW - 1
+        _, entry = rows_of(self.first, self.vectors.count, changed)
+        feature_now, near_now = self.postings.near(self.feature[entry], self.postings.position[entry], reach)
+        then = _lists_then(before, self.vectors.names, changed)
+        feature_then, near_then = then[0].near(then[1], then[0].position[then[2]], reach)
+        feature = np.concatenate([feature_now, feature_then])
+        near = np.concatenate([near_now, near_then])
+        # Of those, the ones whose query holds the feature.
+        queried = self._query_entries
+        queries = np.sort(self.doc[queried] * len(self.is_stem) + self.feature[queried])
+        wanted = near * len(self.is_stem) + feature
+        found = np.minimum(np.searchsorted(queries, wanted), max(len(queries) - 1, 0))
+        querying = queries[found] == wanted if len(queries) else np.zeros(len(wanted), dtype=bool)
+        return changed, np.union1d(changed, near[querying])
+
+    @functools.cached_property
+    def _query_entries(self) -> np.ndarray:
+        return rows_of(self.first, self.queried, np.arange(len(self.first)))[1]
+
+
+def _lists_then(before: Vectors, names: list[bytes], changed: np.ndarray
+                ) -> tuple[FlatPostings, np.ndarray, np.ndarray]:
+    """The postings lists, as they were in `before`, of the features the `changed` documents had
+    then (numbered as in `names`; a feature no document has now is left out: only a changed
+    document can have had it); and the keys of the changed documents' entries in them and where
+    those entries are in the lists' input."""
+    doc = np.repeat(np.arange(len(before.count)), before.count)
+    feature = before.renamed(names)[before.feature]
+    is_changed = np.zeros(len(before.count), dtype=bool)
+    is_changed[changed] = True
+    theirs = np.zeros(len(names) + 1, dtype=bool)  # the last: features gone (-1)
+    theirs[feature[is_changed[doc]]] = True
+    theirs[-1] = False
+    listed = theirs[feature]
+    doc, feature = doc[listed], feature[listed]
+    lists = FlatPostings.build(feature, doc, np.zeros(len(doc)), len(names))
+    mine = np.flatnonzero(is_changed[doc])
+    return lists, feature[mine], mine
 
 
 def vectors_of(encoded: Sequence[EncodedFeatures], stem_weight: float, digests: Sequence[bytes] | None = None,
@@ -275,9 +319,7 @@ class Vectors:
         features (indexes in `names`) that any of them has now or had then."""
         if len(before.count) != len(self.count):  # not the same documents: everything changed
             return np.arange(len(self.count)), np.arange(len(self.names))
-        position = {name: index for index, name in enumerate(self.names)}
-        # A feature that is gone has no index here; -1 matches nothing.
-        renamed = np.array([position.get(name, -1) for name in before.names], dtype=np.int64)
+        renamed = before.renamed(self.names)
         same_count = np.flatnonzero(before.count == self.count)
         _, now = self._entries(same_count)
         owner, then = before._entries(same_count)  # row for row beside `now`
@@ -287,6 +329,11 @@ class Vectors:
         features = np.union1d(self.feature[self._entries(changed)[1]],
                               renamed[before.feature[before._entries(changed)[1]]])
         return changed, features[features >= 0]
+
+    def renamed(self, names: list[bytes]) -> np.ndarray:
+        """Per feature here, its index in `names`, or -1 if it is not there (which matches nothing)."""
+        position = {name: index for index, name in enumerate(names)}
+        return np.array([position.get(name, -1) for name in self.names], dtype=np.int64)
 
     def _entries(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return rows_of(np.cumsum(self.count) - self.count, self.count, docs)

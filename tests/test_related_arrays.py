@@ -183,12 +183,13 @@ def edit(doc: dict[str, int], how: str, data: st.DataObject) -> dict[str, int]:
     return data.draw(st.dictionaries(st.sampled_from(FEATURES), st.integers(1, 6), max_size=8))
 
 
-def what_ranking_reads(index: text_index.TextIndex, doc: int, older_only: bool) -> tuple:
+def what_ranking_reads(index: text_index.TextIndex, doc: int, older_only: bool,
+                       others: np.ndarray | None = None) -> tuple:
     """Of one document: its neighbours (visited entries, in order) and its partial cosines with
-    every document: all that ranking reads of the text index."""
-    everyone = np.arange(len(index.first))
+    `others` (every document): all that ranking reads of the text index."""
+    others = np.arange(len(index.first)) if others is None else others
     _, other, similarity = index.neighbours(np.array([doc]), older_only)
-    tokens, stems = index.explain(np.full(len(everyone), doc), everyone)
+    tokens, stems = index.explain(np.full(len(others), doc), others)
     return other.tolist(), similarity.tolist(), tokens.tolist(), stems.tolist()
 
 
@@ -196,7 +197,8 @@ def what_ranking_reads(index: text_index.TextIndex, doc: int, older_only: bool) 
 @given(DOCUMENTS, st.data(), st.sampled_from([0.5, 1.0]), st.booleans(), st.booleans())
 def test_documents_not_affected_by_an_edit_read_the_same_from_the_index(raw, data, stem_weight,
                                                                          older_only, small_limits):
-    """TextIndex.affected_by: every document outside it has the same neighbours and scores."""
+    """TextIndex.affected_by: every document it does not reach has the same neighbours, none of
+    them changed, and the same scores with every unchanged document."""
     edited = [edit(doc, data.draw(st.sampled_from(["keep", "keep", "recount", "replace"])), data)
               for doc in raw]
     with pytest.MonkeyPatch.context() as patch:
@@ -205,18 +207,40 @@ def test_documents_not_affected_by_an_edit_read_the_same_from_the_index(raw, dat
             patch.setattr(text_index, "QUERY_FEATURES", 2)
             patch.setattr(text_index, "POSTINGS_WINDOW", 3)
         before, after = index_of(raw, stem_weight), index_of(edited, stem_weight)
-        affected = set(after.affected_by(before.vectors).tolist())
-        for doc in range(len(raw)):
-            if doc not in affected:
-                assert what_ranking_reads(after, doc, older_only) == what_ranking_reads(before, doc, older_only)
-        assert set(after.affected_by(after.vectors).tolist()) == set()
+        changed, reached = after.affected_by(before.vectors)
+        assert set(changed.tolist()) == {doc for doc in range(len(raw))
+                                         if vector_of(after, doc) != vector_of(before, doc)}
+        unchanged = np.setdiff1d(np.arange(len(raw)), changed)
+        for doc in np.setdiff1d(np.arange(len(raw)), reached).tolist():
+            now = what_ranking_reads(after, doc, older_only, unchanged)
+            assert now == what_ranking_reads(before, doc, older_only, unchanged)
+            assert not set(now[0]) & set(changed.tolist())
+        assert [found.tolist() for found in after.affected_by(after.vectors)] == [[], []]
+
+
+def test_an_edit_reaches_a_document_whose_window_at_the_start_of_a_list_holds_it(monkeypatch):
+    """A window cut at the start of a list runs POSTINGS_WINDOW - 1 places past the document."""
+    monkeypatch.setattr(text_index, "POSTINGS_WINDOW", 3)
+    monkeypatch.setattr(text_index, "QUERY_FEATURES", 2)
+    raw = [{}, {"نفط": 1}, {"نفط": 1, "~نفط": 1}, {"نفط": 1, "~نفط": 2}, {"نفط": 1}]
+    before = index_of(raw, 0.5)
+    after = index_of([*raw[:3], {"نفط": 1, "~نفط": 1}, raw[4]], 0.5)
+    _, other, _ = after.neighbours(np.array([1]))
+    assert other.tolist() == [1, 2, 3]  # the list of نفط is 1, 2, 3, 4: document 1 sees 3
+    assert [found.tolist() for found in after.affected_by(before.vectors)] == [[3], [1, 2, 3, 4]]
+
+
+def vector_of(index: text_index.TextIndex, doc: int) -> list[tuple[bytes, float]]:
+    rows = slice(index.first[doc], index.first[doc] + index.vectors.count[doc])
+    return [(index.vectors.names[f], w) for f, w in zip(index.feature[rows].tolist(), index.weight[rows].tolist(),
+                                                        strict=True)]
 
 
 def test_an_edit_far_from_a_document_leaves_it_unaffected():
     raw = [{"نفط": 3, "عمان": 2}, {"نفط": 2, "عمان": 1}, {"مدرسة": 2, "سد": 1}, {"مدرسة": 1, "سد": 2}]
     before = index_of(raw, 0.5)
     after = index_of([raw[0], raw[1], raw[2], {"مدرسة": 3, "سد": 2}], 0.5)
-    assert after.affected_by(before.vectors).tolist() == [2, 3]
+    assert [found.tolist() for found in after.affected_by(before.vectors)] == [[3], [2, 3]]
 
 
 def encoded_and_digests(raw: list[dict[str, int]]) -> tuple[list[text_index.EncodedFeatures], list[bytes]]:
@@ -327,3 +351,16 @@ def test_only_documents_whose_weights_can_move_are_weighed_again(monkeypatch):
     monkeypatch.setattr(text_index, "REWEIGH_SHARE", 0.4)
     assert text_index.updated_vectors(basis, numbering, *encoded_and_digests(
         [docs[0], {"نفط": 2}, *docs[2:]]), 0.5) is None
+
+
+@FUZZ
+@given(st.lists(st.sets(st.sampled_from(["سياسة", "اقتصاد", "عمان", "Hugo"]), max_size=3), min_size=1, max_size=30),
+       st.booleans())
+def test_the_articles_near_one_in_its_terms_lists_are_all_that_can_see_it(keys, older_only):
+    """related._Terms.near: every article whose tag windows hold an article is near it."""
+    from sitegen import related
+
+    terms = related._Terms([frozenset(found) for found in keys], idf=True)
+    doc, other, _ = terms.windows(np.arange(len(keys)), older_only)
+    for seen in range(len(keys)):
+        assert set(doc[other == seen].tolist()) <= set(terms.near(np.array([seen])).tolist())
