@@ -287,7 +287,12 @@ class Vectors:
 
     def with_rows(self, docs: np.ndarray, doc: np.ndarray, names: list[bytes], weight: np.ndarray) -> Vectors:
         """These vectors with the entries of documents `docs` (ascending) replaced by the entries
-        (doc, feature name, weight) given, documents ascending, each one's strongest first."""
+        (doc, feature name, weight) given, documents ascending, each one's strongest first.
+        These very vectors if those are the entries they have (a word no other document has)."""
+        owner, entry = self._entries(docs)
+        if (np.array_equal(docs[owner], doc) and np.array_equal(self.weight[entry], weight)
+                and [self.names[f] for f in self.feature[entry].tolist()] == names):
+            return self
         n = len(self.count)
         old_doc = np.repeat(np.arange(n), self.count)
         replaced = np.zeros(n, dtype=bool)

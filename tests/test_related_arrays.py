@@ -343,6 +343,10 @@ def test_only_documents_whose_weights_can_move_are_weighed_again(monkeypatch):
     # A word no other document has, or counted again: only that document.
     assert updated([docs[0], {**docs[1], "زلزال": 2}, *docs[2:]]) == [1]
     assert updated([docs[0], {"نفط": 1, "سد": 1}, *docs[2:]]) == [1]
+    # ... and when its entries come out as they were, the vectors are those it started from.
+    unmoved = text_index.updated_vectors(basis, numbering, *encoded_and_digests([docs[0], {**docs[1], "زلزال": 2},
+                                                                                *docs[2:]]), 0.5)
+    assert unmoved is not None and unmoved[0] is basis
     # A word taken out: every document having it (its document frequency moved).
     assert updated([docs[0], {"نفط": 2}, *docs[2:]]) == [1, 3]
     # Documents not as many as then: none updated, every IDF moved.
