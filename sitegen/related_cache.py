@@ -6,8 +6,8 @@ article's figures, links, images or formatting corrected, a front matter field o
 ones ranking reads edited. So the ranking is stored with a digest of exactly what it was computed
 from — sitegen's code, the `[related]` settings, and every article in order with its path, slug,
 date, eligibility, tag and section keys and text features — and used again only when that digest
-is the same. When only words changed, the text index is built again and the ranking still used
-if the index came out the same (a second digest, of the frame and the index). When the index
+is the same. When only words changed, the text vectors are weighed again and the ranking still
+used if they came out the same (a second digest, of the frame and the vectors). When they
 changed, the text vectors the ranking was made from (`related.vectors`, beside it) tell which
 articles the change can reach: only those are ranked again (related.Relater._ranked_again). And
 the features those vectors were weighed from (`related.numbering`: every article's features by
@@ -40,7 +40,7 @@ FILE_NAME = "related.ranking"
 VECTORS_FILE = "related.vectors"  # the text vectors the stored ranking was made from
 # 2: with what the vectors were weighed from (the numbering's documents, the stem weight)
 VECTORS_FORMAT = b"sitegen-vectors-2"
-NUMBERING_FILE = "related.numbering"  # the last text index's feature numbers (text_index.Numbering)
+NUMBERING_FILE = "related.numbering"  # the features the stored vectors were weighed from, by number
 NUMBERING_FORMAT = b"sitegen-numbering-1"
 DIGEST_SIZE = 16  # of textsim.Features.digest
 # 2: arrays of the standard library (no numpy to read them back); 3: kept under two digests

@@ -117,7 +117,12 @@ class TextIndex:
         and its pairwise scores (`explain`) with every unchanged document are as they were; none
         of the changed ones is among its neighbours, now or then (a changed document can still be
         its candidate through a tag: related.Relater._ranked_again adds those)."""
-        changed, _ = self.vectors.changed_since(before)
+        names = self.vectors.names
+        if len(before.count) != len(self.first):  # not the same documents: every one changed
+            everyone = np.arange(len(self.first))
+            return everyone, everyone
+        renamed = before.renamed(names)
+        changed = self.vectors.changed_since(before, renamed)
         if len(changed) == 0:
             return changed, changed
         # A window holds the document's own entry and is at most POSTINGS_WINDOW long: anyone in
@@ -125,8 +130,8 @@ class TextIndex:
         reach = 2 * POSTINGS_WINDOW - 1
         _, entry = rows_of(self.first, self.vectors.count, changed)
         feature_now, near_now = self.postings.near(self.feature[entry], self.postings.position[entry], reach)
-        then = _lists_then(before, self.vectors.names, changed)
-        feature_then, near_then = then[0].near(then[1], then[0].position[then[2]], reach)
+        lists_then, keys_then, entries_then = _lists_then(before, renamed, changed, len(names))
+        feature_then, near_then = lists_then.near(keys_then, lists_then.position[entries_then], reach)
         feature = np.concatenate([feature_now, feature_then])
         near = np.concatenate([near_now, near_then])
         # Of those, the ones whose query holds the feature.
@@ -142,22 +147,22 @@ class TextIndex:
         return rows_of(self.first, self.queried, np.arange(len(self.first)))[1]
 
 
-def _lists_then(before: Vectors, names: list[bytes], changed: np.ndarray
+def _lists_then(before: Vectors, renamed: np.ndarray, changed: np.ndarray, features: int
                 ) -> tuple[FlatPostings, np.ndarray, np.ndarray]:
     """The postings lists, as they were in `before`, of the features the `changed` documents had
-    then (numbered as in `names`; a feature no document has now is left out: only a changed
-    document can have had it); and the keys of the changed documents' entries in them and where
-    those entries are in the lists' input."""
+    then (numbered by `renamed` into `features` numbers; a feature no document has now is left
+    out: only a changed document can have had it); and the keys of the changed documents'
+    entries in them and where those entries are in the lists' input."""
     doc = np.repeat(np.arange(len(before.count)), before.count)
-    feature = before.renamed(names)[before.feature]
+    feature = renamed[before.feature]
     is_changed = np.zeros(len(before.count), dtype=bool)
     is_changed[changed] = True
-    theirs = np.zeros(len(names) + 1, dtype=bool)  # the last: features gone (-1)
+    theirs = np.zeros(features + 1, dtype=bool)  # the last: features gone (-1)
     theirs[feature[is_changed[doc]]] = True
     theirs[-1] = False
     listed = theirs[feature]
     doc, feature = doc[listed], feature[listed]
-    lists = FlatPostings.build(feature, doc, np.zeros(len(doc)), len(names))
+    lists = FlatPostings.build(feature, doc, np.zeros(len(doc)), features)
     mine = np.flatnonzero(is_changed[doc])
     return lists, feature[mine], mine
 
@@ -319,21 +324,15 @@ class Vectors:
             h.update(np.ascontiguousarray(part).tobytes())
         return h.digest()
 
-    def changed_since(self, before: Vectors) -> tuple[np.ndarray, np.ndarray]:
-        """The documents whose entries differ from `before`'s (of the same documents), and the
-        features (indexes in `names`) that any of them has now or had then."""
-        if len(before.count) != len(self.count):  # not the same documents: everything changed
-            return np.arange(len(self.count)), np.arange(len(self.names))
-        renamed = before.renamed(self.names)
+    def changed_since(self, before: Vectors, renamed: np.ndarray) -> np.ndarray:
+        """The documents whose entries differ from `before`'s, of the same documents (`renamed`:
+        before.renamed(self.names))."""
         same_count = np.flatnonzero(before.count == self.count)
         _, now = self._entries(same_count)
         owner, then = before._entries(same_count)  # row for row beside `now`
         differs = renamed[before.feature[then]] != self.feature[now]
         differs |= before.weight[then] != self.weight[now]
-        changed = np.union1d(np.flatnonzero(before.count != self.count), same_count[owner[differs]])
-        features = np.union1d(self.feature[self._entries(changed)[1]],
-                              renamed[before.feature[before._entries(changed)[1]]])
-        return changed, features[features >= 0]
+        return np.union1d(np.flatnonzero(before.count != self.count), same_count[owner[differs]])
 
     def renamed(self, names: list[bytes]) -> np.ndarray:
         """Per feature here, its index in `names`, or -1 if it is not there (which matches nothing)."""
