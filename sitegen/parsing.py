@@ -27,17 +27,25 @@ def parse(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache |
     """Every source to an Article; `cache` answers for files that did not change since it saw them.
 
     Files the cache does not know are parsed by `jobs` worker processes (workers.py); the result
-    does not depend on how many. What the cache answered is left frozen (gc.freeze): callers
-    unfreeze when they are done with the articles.
+    does not depend on how many. The articles are left frozen (gc.freeze): callers unfreeze when
+    they are done with them.
     """
-    # The collector paused while the cache loads what it knows (10,000 articles after an edit,
-    # all kept for the whole build): it only walked the ones loaded so far again and again. Then
-    # frozen, as build.plan_site freezes every parsed article (and unfreezes them when the build
-    # ends): otherwise the collector's first passes afterwards walk them all once or twice more.
+    # The collector paused while the cache loads what it knows (10,000 articles after an edit)
+    # and the workers' results are read (10,000 after a cold start), all kept for the whole build:
+    # it only walked the ones loaded so far again and again. Then frozen, as build.plan_site
+    # freezes every parsed article (and unfreezes them when the build ends): otherwise the
+    # collector's first passes afterwards walk them all once or twice more.
     with collector_paused():
-        found: list[Parsed | None] = [cache.lookup(s, config) if cache else None for s in sources]
-        if any(parsed is not None for parsed in found):
-            gc.freeze()
+        articles, problems = _parsed(sources, config, cache, progress, jobs)
+        gc.freeze()
+    return articles, problems
+
+
+def _parsed(sources: Sequence[SourceFile], config: SiteConfig, cache: ParseCache | None,
+            progress: Progress, jobs: int) -> tuple[list[Article], list[Diagnostic]]:
+    found: list[Parsed | None] = [cache.lookup(s, config) if cache else None for s in sources]
+    if any(parsed is not None for parsed in found):
+        gc.freeze()  # before the workers are forked: they need not walk what they inherit
     missing = [s for s, parsed in zip(sources, found, strict=True) if parsed is None]
     workers.state["parse_config"] = config
     textsim.forget_features()

@@ -50,6 +50,9 @@ def _start_worker(setup: Callable[[], None] | None) -> None:
     # inherit and answer with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Forked while the parent may have paused its collector (it does while it reads the parse
+    # workers' results): a worker's own leftovers are collected as usual.
+    gc.enable()
     if setup:
         setup()
 
