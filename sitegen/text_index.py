@@ -12,6 +12,7 @@ should not pay for importing numpy.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import itertools
@@ -66,7 +67,7 @@ class TextIndex:
         doc = np.repeat(np.arange(len(count)), count)
         feature, weight = vectors.feature, vectors.weight
         lookup = doc * features + feature
-        by_key = np.argsort(lookup, kind="stable")
+        by_key = np.argsort(lookup)  # keys are unique (a feature once per document): any sort will do
         is_stem = np.array([name[0] == STEM_BYTE for name in vectors.names], dtype=bool)
         return cls(doc, feature, weight, np.cumsum(count) - count, np.minimum(count, QUERY_FEATURES),
                    is_stem, FlatPostings.build(feature, doc, weight, features),
@@ -283,7 +284,7 @@ class Vectors:
     @classmethod
     def named(cls, names: list[bytes], by_name: np.ndarray, feature: np.ndarray, weight: np.ndarray,
               count: np.ndarray) -> Vectors:
-        used = np.unique(feature)
+        used = np.flatnonzero(np.bincount(feature, minlength=len(names)))  # np.unique without sorting
         in_name_order = used[np.argsort(by_name[used])]
         renumbered = np.empty(len(names), dtype=np.int64)
         renumbered[in_name_order] = np.arange(len(used))
@@ -303,14 +304,19 @@ class Vectors:
         replaced = np.zeros(n, dtype=bool)
         replaced[docs] = True
         kept = ~replaced[old_doc]
-        all_names = sorted(set(self.names).union(names))
-        number = {name: index for index, name in enumerate(all_names)}
-        renamed = np.array([number[name] for name in self.names], dtype=np.int64)
+        new_names = set(names).difference(self.names)
+        if new_names:  # numbered anew in name order (a sort of two sorted runs)
+            all_names = sorted(self.names + sorted(new_names))
+            number = {name: index for index, name in enumerate(all_names)}
+            old_feature = np.array([number[name] for name in self.names], dtype=np.int64)[self.feature[kept]]
+        else:  # the same names, the same numbers: each given one looked up in the sorted names
+            all_names, old_feature = self.names, self.feature[kept]
+            number = {name: bisect.bisect_left(all_names, name) for name in set(names)}
         new_feature = np.fromiter(map(number.__getitem__, names), dtype=np.int64, count=len(names))
         every_doc = np.concatenate([old_doc[kept], doc])
         # Two runs, each ascending by document: a stable sort merges them, entries keeping their order.
         order = np.argsort(every_doc, kind="stable")
-        feature = np.concatenate([renamed[self.feature[kept]], new_feature])[order]
+        feature = np.concatenate([old_feature, new_feature])[order]
         weight = np.concatenate([self.weight[kept], weight])[order]
         return Vectors.named(all_names, np.arange(len(all_names)), feature, weight,
                              np.bincount(every_doc, minlength=n))
