@@ -22,6 +22,7 @@ from .scaffold import new_article
 from .site import BuildOptions
 
 Command = Callable[[argparse.Namespace], int]
+SIGPIPE_STATUS = 128 + 13  # how a shell reports a command that SIGPIPE stopped
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,10 +50,20 @@ def run() -> None:
     free one by one on the way out, a quarter of a second that a rebuild after an edit does not
     need to spend: everything is written and closed by now (the build cache, the output record,
     --stats), so only the standard streams are flushed before leaving.
+
+    A reader that stops reading (`sitegen build | head -1`) ends the command without a traceback,
+    with the status a shell gives a command stopped by SIGPIPE; output/ is whole either way (it
+    is replaced in one step).
     """
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = SIGPIPE_STATUS
+    try:
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
     os._exit(code)
 
 

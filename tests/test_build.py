@@ -142,6 +142,28 @@ def test_cli_exit_codes_and_messages(site_factory):
     assert run_cli("--version").stdout == f"sitegen {__version__}\n"
 
 
+def test_a_reader_that_stops_reading_ends_the_command_quietly(site_factory):
+    """`sitegen build | head -1`: no traceback, the status of a command stopped by SIGPIPE, and
+    the site built all the same (the summary is printed after the build)."""
+    import os
+    import subprocess
+    import sys
+
+    from sitetools import REPO
+
+    root = site_factory(news(2))
+    read, write = os.pipe()
+    os.close(read)  # nobody reads: every write to it fails
+    try:
+        done = subprocess.run([sys.executable, "-m", "sitegen", "build", "--site", str(root)], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120,
+                              env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
+    assert (root / "output/index.html").is_file()
+
+
 def test_output_option_and_base_url_override(site_factory, tmp_path):
     root = site_factory(news(1))
     result = run_cli("build", "--site", str(root), "--output", str(tmp_path / "preview"),
