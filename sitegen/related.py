@@ -36,14 +36,13 @@ from .related_cache import (
     SCORES_PER_ROW,
     RankingRows,
     RankingStore,
-    Weighed,
     ranking_digest,
     ranking_frame,
     vectors_digest,
 )
 from .site import Site
 from .taxonomy import Taxonomy
-from .text_index import TextIndex, Vectors, updated_vectors, vectors_of
+from .text_index import Numbering, TextIndex, Vectors, updated_vectors, vectors_of
 from .textsim import article_features, forget_features
 
 SECONDS_PER_DAY = 86400.0
@@ -146,17 +145,17 @@ class Relater:
         return TextIndex.of(self.weighed[0])
 
     @functools.cached_property
-    def weighed(self) -> Weighed:
+    def weighed(self) -> tuple[Vectors, Numbering]:
         """Every article's text vector, and its features numbered: from the stored vectors where
         they can be updated (text_index.updated_vectors), else weighed afresh, numbering the
         features as the stored numbering did where they are the same."""
         store, encoded, stems = self._store, [found.encoded for found in self.features], self.config.stems
         if store is None:
-            return (*vectors_of(encoded, stems), stems)
+            return vectors_of(encoded, stems)
         digests = [found.digest for found in self.features]
         stored = store.weighed(stems)
         updated = updated_vectors(*stored, encoded, digests, stems) if stored is not None else None
-        return (*(updated or vectors_of(encoded, stems, digests, store.numbering())), stems)
+        return updated or vectors_of(encoded, stems, digests, store.numbering())
 
     @functools.cached_property
     def tags(self) -> _Terms:
@@ -207,7 +206,7 @@ class Relater:
         by_vectors = vectors_digest(frame, self.weighed[0].digest)
         stored = store.load(by_vectors)
         ranking = Ranking(*stored) if stored is not None else self._ranked_again(store.previous(frame), jobs)
-        store.save((digest, by_vectors), ranking, (frame, self.weighed))
+        store.save((digest, by_vectors), ranking, (frame, *self.weighed, self.config.stems))
         return ranking
 
     def _rank_all(self, jobs: int) -> Ranking:

@@ -117,14 +117,15 @@ class RankingStore:
             return None
 
     def save(self, digests: tuple[bytes, ...], ranking: RankingRows,
-             made_from: tuple[bytes, Weighed] | None = None) -> None:
-        """Keep `ranking` under `digests`, and the frame and weighed vectors it was `made_from`."""
+             made_from: tuple[bytes, Vectors, Numbering, float] | None = None) -> None:
+        """Keep `ranking` under `digests`, and what it was `made_from`: the frame, the vectors,
+        the numbering of the features they were weighed from and the stem weight."""
         _keep(self.path, FORMAT, digests, array("q", ranking.first), array("q", ranking.others),
               ranking.scores)
         self.__dict__.pop("_stored", None)  # read again if asked
         if made_from is None:
             return
-        frame, (vectors, numbering, stem_weight) = made_from
+        frame, vectors, numbering, stem_weight = made_from
         # The numbering first: vectors are only used beside the numbering of their documents.
         self._save_numbering(numbering)
         _keep(self.vectors_path, VECTORS_FORMAT, frame, _weighing(numbering, stem_weight), len(vectors.names),
@@ -195,10 +196,6 @@ class RankingStore:
                                             np.frombuffer(weight, dtype=np.float64))
         except Exception:  # damaged or of another layout: weighed and ranked again
             return None
-
-
-# What text_index.vectors_of returns, and the stem weight it was given.
-Weighed = tuple[Vectors, Numbering, float]
 
 
 def _weighing(numbering: Numbering, stem_weight: float) -> bytes:

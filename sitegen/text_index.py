@@ -73,12 +73,6 @@ class TextIndex:
                    is_stem, FlatPostings.build(feature, doc, weight, features),
                    lookup[by_key], weight[by_key], vectors)
 
-    @classmethod
-    def from_encoded(cls, encoded: Sequence[EncodedFeatures], stem_weight: float) -> TextIndex:
-        """The index of documents whose features are known (`Features.of(pack(features(text)))
-        .encoded` of each)."""
-        return cls.of(vectors_of(encoded, stem_weight)[0])
-
     def neighbours(self, docs: np.ndarray, older_only: bool = False
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Documents sharing a strong feature with each of `docs`: (doc, other, weight product)
@@ -176,7 +170,8 @@ def vectors_of(encoded: Sequence[EncodedFeatures], stem_weight: float, digests: 
     numbering = Numbering.of(encoded, digests, before)
     n = len(encoded)
     doc, feature, weight, by_name = _weighed(np.repeat(np.arange(n), numbering.size), numbering.feature,
-                                             _term_frequencies(encoded), numbering, stem_weight)
+                                             _term_frequencies(encoded), numbering, _frequencies(numbering),
+                                             stem_weight)
     return Vectors.named(numbering.names, by_name, feature, weight, np.bincount(doc, minlength=n)), numbering
 
 
@@ -193,10 +188,9 @@ def updated_vectors(basis: Vectors, basis_numbering: Numbering, encoded: Sequenc
     if len(basis.count) != n or len(basis_numbering.digests or ()) != n:
         return None
     numbering = Numbering.of(encoded, digests, basis_numbering)
-    features = len(numbering.names)
-    moved = np.zeros(features, dtype=bool)
-    moved[np.flatnonzero(np.bincount(numbering.feature, minlength=features)
-                         != np.bincount(basis_numbering.feature, minlength=features))] = True
+    df = _frequencies(numbering)
+    moved = np.zeros(len(df), dtype=bool)
+    moved[np.flatnonzero(df != np.bincount(basis_numbering.feature, minlength=len(df)))] = True
     doc = np.repeat(np.arange(n), numbering.size)
     changed = [d for d, (now, then) in enumerate(zip(digests, basis_numbering.digests or (), strict=True))
                if now != then]
@@ -206,17 +200,21 @@ def updated_vectors(basis: Vectors, basis_numbering: Numbering, encoded: Sequenc
     owner, rows = rows_of(np.cumsum(numbering.size) - numbering.size, numbering.size, again)
     doc, feature, weight, _ = _weighed(again[owner], numbering.feature[rows],
                                        _term_frequencies([encoded[d] for d in again.tolist()]),
-                                       numbering, stem_weight)
+                                       numbering, df, stem_weight)
     return basis.with_rows(again, doc, [numbering.names[f] for f in feature.tolist()], weight), numbering
 
 
-def _weighed(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, numbering: Numbering, stem_weight: float
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _frequencies(numbering: Numbering) -> np.ndarray:
+    """Per feature number, how many documents have it."""
+    return np.bincount(numbering.feature, minlength=len(numbering.names))
+
+
+def _weighed(doc: np.ndarray, feature: np.ndarray, tf: np.ndarray, numbering: Numbering, df: np.ndarray,
+             stem_weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The entries of documents `doc` (each document's features, in its own order, with their
     counts `tf`): each document's INDEX_FEATURES strongest features, strongest first, with their
-    TF-IDF weights normalised, IDF counted over all of `numbering`'s documents; and per feature
-    number the rank of its name among those present (_name_ranks)."""
-    df = np.bincount(numbering.feature, minlength=len(numbering.names))
+    TF-IDF weights normalised, IDF counted over all of `numbering`'s documents (`df`: their
+    _frequencies); and per feature number the rank of its name among those present (_name_ranks)."""
     present = np.flatnonzero(np.bincount(feature, minlength=len(numbering.names)))
     present_names = [numbering.names[f] for f in present.tolist()]
     idf = np.full(len(numbering.names), -1.0)

@@ -21,6 +21,10 @@ DOCUMENTS = st.lists(st.dictionaries(st.sampled_from(FEATURES), st.integers(1, 6
                      min_size=1, max_size=14)
 
 
+def index_from(encoded: list[text_index.EncodedFeatures], stem_weight: float) -> text_index.TextIndex:
+    return text_index.TextIndex.of(text_index.vectors_of(encoded, stem_weight)[0])
+
+
 def plain_window(docs: list[int], doc: int, older_only: bool, size: int) -> list[int]:
     """The window of one postings list as first written, with a bisect on a Python list."""
     if len(docs) <= size:
@@ -88,8 +92,7 @@ def test_the_same_when_limits_cut_vectors_queries_and_windows(raw, stem_weight, 
 
 
 def check_index(raw: list[dict[str, int]], stem_weight: float, older_only: bool) -> None:
-    index = text_index.TextIndex.from_encoded([textsim.Features.of(textsim.pack(doc)).encoded for doc in raw],
-                                              stem_weight)
+    index = index_of(raw, stem_weight)
     ranked = plain_index(raw, stem_weight)
     for doc, vector in enumerate(ranked):
         rows = index.doc == doc
@@ -154,7 +157,7 @@ def test_the_index_digest_names_features_whatever_their_numbers():
 
     def digest(documents: list[dict[str, int]]) -> bytes:
         encoded = [textsim.Features.of(textsim.pack(doc)).encoded for doc in documents]
-        return text_index.TextIndex.from_encoded(encoded, 0.5).vectors.digest
+        return index_from(encoded, 0.5).vectors.digest
 
     # The same vectors with the features met in another order (so numbered otherwise): the same.
     reordered = [dict(reversed(list(doc.items()))) for doc in docs]
@@ -170,8 +173,7 @@ def test_the_index_digest_names_features_whatever_their_numbers():
 
 
 def index_of(raw: list[dict[str, int]], stem_weight: float) -> text_index.TextIndex:
-    return text_index.TextIndex.from_encoded([textsim.Features.of(textsim.pack(doc)).encoded for doc in raw],
-                                             stem_weight)
+    return index_from([textsim.Features.of(textsim.pack(doc)).encoded for doc in raw], stem_weight)
 
 
 def edit(doc: dict[str, int], how: str, data: st.DataObject) -> dict[str, int]:
@@ -260,7 +262,7 @@ def test_an_index_numbered_as_an_earlier_one_reads_the_same_as_one_numbered_afre
     before = text_index.Numbering.of(*encoded_and_digests(raw))
     before = before.compacted() if compact else before
     encoded, digests = encoded_and_digests(edited)
-    fresh = text_index.TextIndex.from_encoded(encoded, stem_weight)
+    fresh = index_from(encoded, stem_weight)
     vectors, numbering = text_index.vectors_of(encoded, stem_weight, digests, before)
     again = text_index.TextIndex.of(vectors)
     assert again.vectors.digest == fresh.vectors.digest

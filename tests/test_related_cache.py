@@ -271,7 +271,7 @@ def test_a_stored_numbering_reads_back_as_kept_and_one_that_does_not_add_up_is_i
     found = [textsim.Features.of(textsim.pack(doc)) for doc in ({"نفط": 2, "سد": 1}, {}, {"سد": 3})]
     vectors, numbering = text_index.vectors_of([f.encoded for f in found], 0.5, [f.digest for f in found])
     store = related_cache.RankingStore(tmp_path)
-    store.save((), related_cache.RankingRows([0, 0, 0, 0], [], array("d")), (b"frame", (vectors, numbering, 0.5)))
+    store.save((), related_cache.RankingRows([0, 0, 0, 0], [], array("d")), (b"frame", vectors, numbering, 0.5))
     kept = related_cache.RankingStore(tmp_path).numbering()
     assert (kept.names, kept.digests) == (numbering.names, numbering.digests)
     assert kept.size.tolist() == [2, 0, 1] and kept.feature.tolist() == numbering.feature.tolist()
