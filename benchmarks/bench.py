@@ -2,8 +2,8 @@
 
 Three kinds of edit, of a sentence at the end of one article: `edit` changes a figure in it (what
 ranking related news reads stays the same, so the stored ranking is used); `reword` puts in a word
-no other article has (the text features change, so the text index is built again, but it comes
-out the same, and so does the ranking); `rewrite` puts in, or takes out, the headline's longest
+no other article has (the text features change, so that article's text vector is weighed again,
+but it comes out the same, and so does the ranking); `rewrite` puts in, or takes out, the headline's longest
 word (the article's text vector changes, so related news is ranked again for the articles that
 change can reach); `again` is the same once more. The first build after a cold one that writes
 more than one file (here the rewrite) first mirrors output/ beside it with hard links, once (see
