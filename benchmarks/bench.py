@@ -11,6 +11,7 @@ sitegen/shadow.py: how output/ is replaced in one step); `again` is an edit's co
 
     python benchmarks/bench.py                      # 1,000 and 10,000 articles, 3 runs each
     python benchmarks/bench.py --sizes 1000 10000 20000 --runs 5 --jobs 2
+    python benchmarks/bench.py --python /tmp/venv-debian/bin/python   # builds run by another Python
 
 Every build is a separate `python -m sitegen build` process. Per scenario it prints the medians of
 wall time, CPU time (user + system, worker processes included), the largest single process's peak
@@ -63,6 +64,20 @@ class Run:
     max_rss_mb: float
     tree_pss_mb: float | None  # only in a memory-sampled build
     stats: dict
+
+
+@dataclass(frozen=True)
+class BuildCommand:
+    """How each build is started: which Python runs it (the same sitegen checkout and settings,
+    so that interpreters can be compared), and with how many jobs."""
+
+    python: str = sys.executable
+    jobs: int | None = None
+
+    def argv(self, site: Path, stats_file: Path) -> list[str]:
+        command = [self.python, "-m", "sitegen", "build", "--site", str(site), "--quiet",
+                   "--now", NOW, "--stats", str(stats_file)]
+        return command + (["--jobs", str(self.jobs)] if self.jobs else [])
 
 
 @dataclass
@@ -146,12 +161,9 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def build_once(site: Path, jobs: int | None, stats_file: Path, sample_memory: bool = False) -> Run:
+def build_once(site: Path, build: BuildCommand, stats_file: Path, sample_memory: bool = False) -> Run:
     """One build in its own process; `sample_memory`: also sample its process tree's PSS."""
-    command = [sys.executable, "-m", "sitegen", "build", "--site", str(site), "--quiet",
-               "--now", NOW, "--stats", str(stats_file)]
-    if jobs:
-        command += ["--jobs", str(jobs)]
+    command = build.argv(site, stats_file)
     env = build_environment()
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=REPO)
@@ -187,12 +199,12 @@ def move_to_trash(site: Path, trash: Path) -> None:
             (site / leftover).rename(bin_ / leftover)
 
 
-def bench_size(site: Path, size: int, runs: int, jobs: int | None, results: Results, work: Path) -> None:
+def bench_size(site: Path, size: int, runs: int, build: BuildCommand, results: Results, work: Path) -> None:
     """`runs` timed builds of each scenario, then one more of each with its memory sampled."""
     for number in range(1, runs + 2):
         sample_memory = number > runs
         for scenario in SCENARIOS:
-            run = build_scenario(site, scenario, number, jobs, work, sample_memory)
+            run = build_scenario(site, scenario, number, build, work, sample_memory)
             if sample_memory:
                 results.memory[(size, scenario)] = run
             else:
@@ -204,7 +216,7 @@ def bench_size(site: Path, size: int, runs: int, jobs: int | None, results: Resu
                   f"rendered {run.stats['rendered']:>5}  written {run.stats['written']:>5}", flush=True)
 
 
-def build_scenario(site: Path, scenario: str, number: int, jobs: int | None, work: Path,
+def build_scenario(site: Path, scenario: str, number: int, build: BuildCommand, work: Path,
                    sample_memory: bool) -> Run:
     if scenario == "cold":
         move_to_trash(site, work / TRASH)
@@ -212,7 +224,16 @@ def build_scenario(site: Path, scenario: str, number: int, jobs: int | None, wor
         edit_one_article(site, number, scenario)
     elif scenario == "again":
         edit_one_article(site, number, "rewrite")
-    return build_once(site, jobs, work / "stats.json", sample_memory)
+    return build_once(site, build, work / "stats.json", sample_memory)
+
+
+def interpreter(python: str) -> str:
+    """The path and version of `python`, as the figures depend on them: the same sitegen ran 18%
+    faster cold on Debian's python3 3.11 (built with profile-guided and link-time optimisation)
+    than on a pyenv 3.11 built with default options, on the same machine."""
+    found = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
+                           capture_output=True, text=True, check=True)
+    return f"{python} (Python {found.stdout.strip()})"
 
 
 def median(values: list[float]) -> float:
@@ -254,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--runs", type=int, default=3, help="runs per scenario (medians are shown)")
     parser.add_argument("--jobs", type=int, default=None, help="sitegen build --jobs (default: all cores)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the Python that runs the builds (default: this one); it needs sitegen's "
+                             "dependencies, e.g. a virtual environment with `pip install -e .`")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"),
                         help="where corpora are generated and built (never the repository)")
@@ -263,12 +287,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--work must be outside the repository")
     args.work.mkdir(parents=True, exist_ok=True)
     cores = len(os.sched_getaffinity(0))
-    print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} at start", flush=True)
+    print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} at start; builds run by "
+          f"{interpreter(args.python)}", flush=True)
     results = Results()
     try:
         for size in args.sizes:
-            bench_size(corpus_folder(args.work, size, args.seed), size, args.runs, args.jobs, results,
-                       args.work)
+            bench_size(corpus_folder(args.work, size, args.seed), size, args.runs,
+                       BuildCommand(args.python, args.jobs), results, args.work)
     finally:
         shutil.rmtree(args.work / TRASH, ignore_errors=True)
     print(report(results, args.sizes))
