@@ -28,7 +28,8 @@ Before a cold build, the previous output and cache are moved into a trash folder
 the trash is deleted only when the benchmark ends. Deleting ~30,000 files just before a cold build
 would measure the deletion: on an ext4 file system without a journal (this machine's), creating a
 file skips every inode freed in the last minutes, one by one, and the cold build's system time
-grew from ~4 s to ~20 s. A fresh clone has no such just-deleted tree.
+grew from ~4 s to ~20 s. A fresh clone has no such just-deleted tree. For the same reason, leave
+some minutes between two benchmarks: the second one starts right after the first deleted its trash.
 """
 
 from __future__ import annotations
