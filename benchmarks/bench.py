@@ -221,10 +221,8 @@ def build_scenario(site: Path, scenario: str, number: int, build: BuildCommand, 
                    sample_memory: bool) -> Run:
     if scenario == "cold":
         move_to_trash(site, work / TRASH)
-    elif scenario in ("edit", "reword", "rewrite"):
-        edit_one_article(site, number, scenario)
-    elif scenario == "again":
-        edit_one_article(site, number, "rewrite")
+    elif scenario != "unchanged":  # an edit; `again` is a rewrite once more
+        edit_one_article(site, number, "rewrite" if scenario == "again" else scenario)
     return build_once(site, build, work / "stats.json", sample_memory)
 
 

@@ -189,8 +189,7 @@ def updated_vectors(basis: Vectors, basis_numbering: Numbering, encoded: Sequenc
         return None
     numbering = Numbering.of(encoded, digests, basis_numbering)
     df = _frequencies(numbering)
-    moved = np.zeros(len(df), dtype=bool)
-    moved[np.flatnonzero(df != np.bincount(basis_numbering.feature, minlength=len(df)))] = True
+    moved = df != np.bincount(basis_numbering.feature, minlength=len(df))  # per feature number
     doc = np.repeat(np.arange(n), numbering.size)
     changed = [d for d, (now, then) in enumerate(zip(digests, basis_numbering.digests or (), strict=True))
                if now != then]
