@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from . import workers
 from .build_cache import BuildCache
 from .build_record import BuildState, MergedTerm
 from .config import SiteConfig, load_config
@@ -36,6 +37,7 @@ from .progress import Progress, no_progress
 from .publishing import publish, site_inputs
 from .refs import Resolver
 from .rendering import PageJob, RenderedFile, render
+from .shadow import Shadow
 from .site import BuildOptions, Site, assemble
 from .template_api import install
 from .themes import CompiledTemplates, Theme, create_environment, load_theme_chain
@@ -158,6 +160,10 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
                 gc.freeze()
             if current:
                 return _up_to_date(config, current, now, timer)
+            if workers_n > 1 and len(discovered[0]) >= workers.MIN_PARALLEL_ITEMS:
+                # A core that this rebuild mostly leaves idle mirrors output/ meanwhile, if the
+                # tree kept beside it is not made yet (the first rebuild after a cold build).
+                Shadow(config.output_path).mirror_ahead()
             planned = plan_site(config, chain, options, now, timer=timer, cache=cache, progress=progress,
                                 jobs=workers_n, discovered=discovered)
             published = publish(planned.jobs, planned.env, planned.static, config, planned.inputs,
@@ -170,6 +176,7 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
                 store.record(config.output_path, published.outputs,
                              fresh.state(planned.site.next_scheduled, _summary(result)), published.snapshot)
         finally:
+            Shadow(config.output_path).settle()  # no child outlives the build (and its lock)
             gc.unfreeze()
             if store:
                 store.close()

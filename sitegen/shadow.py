@@ -10,6 +10,11 @@ exchanges the tree and output/ with one atomic rename (Linux renameat2 RENAME_EX
 that changes a single file needs no tree: one rename replaces it (writer.py), and that path is
 added to `pending` first.
 
+The first tree is a mirror of all of output/ (a folder and a link per page: seconds at 10,000
+articles, most of them in the kernel). A build that is not up to date starts making it at once in a
+child process (`mirror_ahead`), on a core the rest of a rebuild leaves idle, and it is taken only
+when the child has finished (`settle`, before anything touches the tree or output/).
+
 Files are never written in place, only renamed over or unlinked, so the inodes output/ shares with
 the tree are never modified. When `pending` is missing (the first time, or after a build was
 killed half-way through updating the tree), the whole tree is compared with output/ instead.
@@ -21,12 +26,19 @@ import ctypes
 import ctypes.util
 import functools
 import json
+import multiprocessing
 import os
 import shutil
+import signal
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 SHADOW_SUFFIX = ".sitegen-previous"
+PARTIAL_PREFIX = "tree.partial-"  # a tree being mirrored ahead, by the build with that process id
+
+# Trees being mirrored ahead by a child process: container -> (the child, the folder it fills).
+_ahead: dict[Path, tuple[multiprocessing.process.BaseProcess, Path]] = {}
 
 
 class Shadow:
@@ -36,8 +48,38 @@ class Shadow:
         self.tree = self.container / "tree"
         self.pending = self.container / "pending.json"
 
+    def mirror_ahead(self) -> None:
+        """Start mirroring output/ into a new tree in a child process, if there is no tree yet."""
+        if self.container in _ahead or self.tree.exists() or self.tree.is_symlink() \
+                or not self.output_dir.is_dir() or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self.container.mkdir(exist_ok=True)
+        for leftover in self.container.glob(f"{PARTIAL_PREFIX}*"):  # from a build that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        partial = self.container / f"{PARTIAL_PREFIX}{os.getpid()}"
+        for stream in (sys.stdout, sys.stderr):  # or the child flushes what they hold once more
+            stream.flush()
+        child = multiprocessing.get_context("fork").Process(
+            target=_mirror_child, args=(os.fspath(self.output_dir), os.fspath(partial)), daemon=True)
+        child.start()
+        _ahead[self.container] = (child, partial)
+
+    def settle(self) -> None:
+        """Wait for the tree being mirrored ahead, if one is; take it if the child made it whole."""
+        started = _ahead.pop(self.container, None)
+        if started is None:
+            return
+        child, partial = started
+        child.join()
+        if child.exitcode == 0 and not self.tree.exists() and not self.tree.is_symlink():
+            os.rename(partial, self.tree)
+            self._write_pending([])  # output/ has not changed since: nothing to catch up with
+        else:
+            shutil.rmtree(partial, ignore_errors=True)
+
     def prepare(self) -> Path:
         """The tree, made equal to output/ file for file, ready to take this build's changes."""
+        self.settle()
         changed = self._take_pending()
         if changed is None or not self.tree.is_dir():
             self.container.mkdir(exist_ok=True)
@@ -63,6 +105,7 @@ class Shadow:
     def will_change(self, rel: str) -> None:
         """output/ is about to change at `rel` without a swap (one rename): list it in `pending`
         first, so the tree catches up with it even if this build is killed right after."""
+        self.settle()
         try:
             changed = json.loads(self.pending.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -77,6 +120,7 @@ class Shadow:
         os.replace(temporary, self.pending)
 
     def discard(self) -> None:
+        self.settle()
         shutil.rmtree(self.container, ignore_errors=True)
 
     def _take_pending(self) -> list[str] | None:
@@ -113,6 +157,17 @@ def _mirror_new(source: Path, tree: Path) -> None:
     this way). Names are resolved against open folders, without a Path object per file: a third
     of the time of linking full paths, about what `cp -al` takes."""
     _mirror_folder(os.fspath(source), os.fspath(tree))
+
+
+def _mirror_child(source: str, tree: str) -> None:
+    """Shadow.mirror_ahead's child process: `tree` made a mirror of `source`, or exit code 1."""
+    # Ctrl+C stops the build, which then waits for this child: finishing is as quick as stopping.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        _mirror_folder(source, tree)
+    except OSError:
+        sys.exit(1)
 
 
 def _mirror_folder(source: str, tree: str) -> None:

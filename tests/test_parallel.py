@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import os
+import shutil
 import signal
 from collections.abc import Sequence
 
 import pytest
 
-from sitegen import related, workers
+from sitegen import related, shadow, workers
 from sitegen.build import build
 from sitegen.build_cache import BuildCache
 from sitegen.diagnostics import ContentError
@@ -120,3 +123,102 @@ def test_map_chunks_hands_out_the_last_chunk_first(always_parallel, monkeypatch)
     results = list(workers.map_chunks(_pids, list(range(50)), jobs=2, chunk_size=10))
     assert [item for item, _pid in results] == list(range(50))
     assert handed_out == [40, 0, 10, 20, 30]
+
+
+# -- The previous tree mirrored ahead (shadow.py) ---------------------------------------------
+
+
+# Article 5 of 14 is not among the feeds' newest five: a change to its body alone changes one file.
+FEEDS_OF_FIVE = SITE_TOML + "[feeds]\nitems = 5\n"
+
+
+def _tree(root):
+    return root / ".output.sitegen-previous" / "tree"
+
+
+def _leftovers(root) -> list[str]:
+    """Half-made trees, and child processes still running, after a build has returned."""
+    partial = [p.name for p in (root / ".output.sitegen-previous").glob("tree.partial-*")]
+    return partial + [child.name for child in multiprocessing.active_children()]
+
+
+def _cached_build(root, jobs: int) -> None:
+    build(root, BuildOptions(), None, NOW, jobs=jobs, cache=BuildCache(root))
+
+
+def _reword_body(root, n: int) -> str:
+    """Edit article n's body only: its own page is the one output file that changes."""
+    path = root / f"content/articles/2026-11-{n:02d}-n{n}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"[^1]: الحاشية {n}.", f"[^1]: الحاشية {n} هنا."),
+                    encoding="utf-8")
+    return f"articles/n{n}/index.html"
+
+
+def test_the_first_rebuild_mirrors_output_into_the_previous_tree_on_another_core(site_factory,
+                                                                                always_parallel):
+    root = site_factory(corpus(), config=FEEDS_OF_FIVE)
+    _cached_build(root, jobs=2)
+    assert not _tree(root).exists()  # a cold build keeps no previous tree
+    before = _bytes(root / "output")
+    changed = _reword_body(root, 5)
+    _cached_build(root, jobs=2)
+    after = _bytes(root / "output")
+    assert [rel for rel in after if after[rel] != before[rel]] == [changed]
+    # One file changed (renamed into place), yet the tree is there: mirrored while the build ran,
+    # before output/ changed, with that file listed for it to catch up with.
+    tree = _tree(root)
+    assert _bytes(tree) == before
+    assert json.loads((tree.parent / "pending.json").read_text(encoding="utf-8")) == [changed]
+    assert all(os.path.samefile(tree / rel, root / "output" / rel) for rel in before if rel != changed)
+    assert _leftovers(root) == []
+    # The next multi-file change swaps that tree in: the same site as a build from nothing.
+    path = root / "content/articles/2026-11-03-n3.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("خبر رقم 3", "خبر رقم ثلاثة"), encoding="utf-8")
+    _cached_build(root, jobs=2)
+    fresh = site_factory({}, config=FEEDS_OF_FIVE, name="fresh")
+    shutil.rmtree(fresh / "content", ignore_errors=True)
+    shutil.copytree(root / "content", fresh / "content")
+    build(fresh, BuildOptions(), None, NOW, jobs=1)
+    assert _bytes(root / "output") == _bytes(fresh / "output")
+    assert _bytes(tree) == after  # the tree is now the site before that change
+
+
+def test_a_one_process_build_mirrors_nothing_ahead(site_factory, always_parallel):
+    root = site_factory(corpus(), config=FEEDS_OF_FIVE)
+    _cached_build(root, jobs=1)
+    _reword_body(root, 5)
+    _cached_build(root, jobs=1)
+    assert not _tree(root).exists()
+
+
+def test_a_failed_rebuild_leaves_output_alone_and_no_half_made_tree(site_factory, always_parallel):
+    root = site_factory(corpus(), config=FEEDS_OF_FIVE)
+    _cached_build(root, jobs=2)
+    before = snapshot(root / "output")
+    (root / "content/articles/2026-11-04-n4.md").write_text("---\ntitle: [\n---\nنص.\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        _cached_build(root, jobs=2)
+    assert snapshot(root / "output") == before
+    assert _leftovers(root) == []
+    assert _bytes(_tree(root)) == _bytes(root / "output")  # finished meanwhile: kept for next time
+
+
+def test_a_mirror_that_fails_is_thrown_away_and_the_build_mirrors_itself(site_factory, always_parallel,
+                                                                        monkeypatch):
+    root = site_factory(corpus(), config=FEEDS_OF_FIVE)
+    _cached_build(root, jobs=2)
+
+    def full_disk(source: str, tree: str) -> None:  # runs in the forked child
+        os.mkdir(tree)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shadow, "_mirror_folder", full_disk)
+    _reword_body(root, 5)
+    _cached_build(root, jobs=2)
+    assert not _tree(root).exists() and _leftovers(root) == []
+    monkeypatch.undo()
+    before = _bytes(root / "output")
+    path = root / "content/articles/2026-11-03-n3.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("خبر رقم 3", "خبر رقم ثلاثة"), encoding="utf-8")
+    _cached_build(root, jobs=1)  # several files: the tree is mirrored by the build itself
+    assert _bytes(_tree(root)) == before and _leftovers(root) == []
