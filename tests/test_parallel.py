@@ -154,6 +154,13 @@ def _reword_body(root, n: int) -> str:
     return f"articles/n{n}/index.html"
 
 
+def _retitle(root, n: int) -> None:
+    """Change article n's headline: its listings and related blocks change too (several files)."""
+    path = root / f"content/articles/2026-11-{n:02d}-n{n}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"خبر رقم {n}", f"خبر رقم {n} معدّل"),
+                    encoding="utf-8")
+
+
 def test_the_first_rebuild_mirrors_output_into_the_previous_tree_on_another_core(site_factory,
                                                                                 always_parallel):
     root = site_factory(corpus(), config=FEEDS_OF_FIVE)
@@ -172,8 +179,7 @@ def test_the_first_rebuild_mirrors_output_into_the_previous_tree_on_another_core
     assert all(os.path.samefile(tree / rel, root / "output" / rel) for rel in before if rel != changed)
     assert _leftovers(root) == []
     # The next multi-file change swaps that tree in: the same site as a build from nothing.
-    path = root / "content/articles/2026-11-03-n3.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("خبر رقم 3", "خبر رقم ثلاثة"), encoding="utf-8")
+    _retitle(root, 3)
     _cached_build(root, jobs=2)
     fresh = site_factory({}, config=FEEDS_OF_FIVE, name="fresh")
     shutil.rmtree(fresh / "content", ignore_errors=True)
@@ -218,7 +224,6 @@ def test_a_mirror_that_fails_is_thrown_away_and_the_build_mirrors_itself(site_fa
     assert not _tree(root).exists() and _leftovers(root) == []
     monkeypatch.undo()
     before = _bytes(root / "output")
-    path = root / "content/articles/2026-11-03-n3.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("خبر رقم 3", "خبر رقم ثلاثة"), encoding="utf-8")
+    _retitle(root, 3)
     _cached_build(root, jobs=1)  # several files: the tree is mirrored by the build itself
     assert _bytes(_tree(root)) == before and _leftovers(root) == []
