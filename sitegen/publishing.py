@@ -252,8 +252,8 @@ def _render_one(task: _Task, index: int) -> _Outcome:
     data, problem = render_job(job, task.env, task.root, _template(task.env, job.template))
     if problem:
         return _Outcome(index, fingerprint, None, False, problem)
-    if record is not None and record.size == len(data) and record.digest == content_hash(data) \
-            and _on_disk(where, record):
+    if record is not None and record.size == len(data) and record.digest \
+            and record.digest == content_hash(data) and _on_disk(where, record):
         state: FileState | None = FileState(record.size, record.mtime_ns, record.digest)
         return _Outcome(index, fingerprint, state, False, articles=articles)
     state = task.staging.same_as_output(job.output, data)

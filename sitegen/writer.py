@@ -53,7 +53,9 @@ class WriteReport:
 
 @dataclass(frozen=True)
 class FileState:
-    """A file's size, modification time and content hash: enough to know it without reading it."""
+    """A file's size, modification time and content hash: enough to know it without reading it.
+    The hash of a file a build wrote itself is not taken (b""): hashing every page of a cold build
+    cost more than reading the few that a later build renders again (same_as_output)."""
 
     size: int
     mtime_ns: int
@@ -124,7 +126,7 @@ class Staging:
             mtime_ns = os.fstat(fd).st_mtime_ns
         finally:
             os.close(fd)
-        return FileState(len(data), mtime_ns, content_hash(data))
+        return FileState(len(data), mtime_ns, b"")
 
     def _make_folder(self, folder: str) -> None:
         """mkdir -p of `folder` (relative) inside the staging folder, asking only about folders

@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from sitegen.hashing import content_hash
 from sitegen.writer import Staging
 
 
@@ -29,7 +28,8 @@ def test_pages_go_into_nested_folders_made_once(tmp_path, monkeypatch):
         state = staging.stage(rel, data)
         path = staging.path / rel
         assert path.read_bytes() == data
-        assert (state.size, state.mtime_ns, state.digest) == (len(data), path.stat().st_mtime_ns, content_hash(data))
+        # Not hashed: a later build that renders the page again compares it with the file.
+        assert (state.size, state.mtime_ns, state.digest) == (len(data), path.stat().st_mtime_ns, b"")
     root = str(staging.path)
     assert made == [f"{root}/tags", f"{root}/tags/غزة", f"{root}/tags/غزة/page", f"{root}/tags/غزة/page/2",
                     f"{root}/tags/سوريا"]
