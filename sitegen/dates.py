@@ -45,6 +45,7 @@ def babel_locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+@lru_cache(maxsize=4096)  # pages show the same few counts (reading minutes, articles per tag)
 def format_number(value: int | float, locale: str, digits: str = "latn") -> str:
     """A count for readers: locale grouping (12,345 / 12٬345) in the configured digits."""
     text = format_decimal(value, locale=babel_locale(locale), numbering_system=digits)
@@ -89,4 +90,18 @@ def format_hijri(moment: datetime, digits: str = "latn", zone: tzinfo | None = N
 
 def iso(moment: datetime) -> str:
     """Machine-readable timestamp with offset, for <time datetime> and structured data."""
-    return moment.isoformat(timespec="seconds")
+    found = _iso_texts.get(id(moment))
+    if found is not None and found[0] is moment:
+        return found[1]
+    text = moment.isoformat(timespec="seconds")
+    if len(_iso_texts) >= _ISO_TEXTS_MAX:
+        _iso_texts.clear()
+    _iso_texts[id(moment)] = (moment, text)
+    return text
+
+
+# What iso() gave for each datetime object, by identity (the object is kept here, so its id stays
+# its own): an article's date is written on its page, its cards, feeds, sitemaps and structured
+# data, tens of thousands of times in a build, and isoformat costs some thirty dict lookups.
+_iso_texts: dict[int, tuple[datetime, str]] = {}
+_ISO_TEXTS_MAX = 50_000  # about a 10,000-article site's dates, a few MB

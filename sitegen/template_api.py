@@ -36,7 +36,7 @@ def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
     env.filters.update(
         date=_by_day(lambda moment, style="long": _date(moment, config, style), config),
         hijri=_by_day(lambda moment: _hijri(moment, config), config),
-        iso=_iso_memo(),
+        iso=iso,  # memoised itself
         digits=lambda value: localise_digits(str(value), config.digits),
         number=_memo(lambda value: format_number(value, config.locale, config.digits)),
         bdi=_bdi,
@@ -140,14 +140,6 @@ def _translator(strings: Translations) -> Callable[..., str]:
         return (key, n, type(n), *((name, value, type(value)) for name, value in values.items()))
 
     return _memo(lambda key, n=None, **values: _translate(strings, key, n, values), key=typed)
-
-
-def _iso_memo() -> Callable[[datetime], str]:
-    """`iso`, memoised: dates repeat across pages (cards, related items, feeds), and isoformat
-    costs some fifty times a dict lookup. Keyed by the offset too: equal datetimes are the same
-    instant, but 12:00+03:00 and 09:00+00:00 are written differently. Anything but a datetime is
-    passed to iso() as it is (it fails or formats as iso() says)."""
-    return _memo(iso, key=lambda moment: (moment, moment.utcoffset()) if type(moment) is datetime else None)
 
 
 def _translate(strings: Translations, key: str, n: Any, values: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -66,6 +66,15 @@ def test_format_number(value, locale, digits, expected):
 
 def test_iso_keeps_the_offset():
     assert iso(OCT_15) == "2024-10-15T14:05:00+03:00"
+
+
+def test_iso_remembers_each_moment_by_the_object_not_by_equality():
+    # The same instant in another zone is equal as a datetime, and written with its own offset.
+    same_instant = OCT_15.astimezone(UTC)
+    assert same_instant == OCT_15
+    assert [iso(OCT_15), iso(same_instant), iso(OCT_15)] == [
+        "2024-10-15T14:05:00+03:00", "2024-10-15T11:05:00+00:00", "2024-10-15T14:05:00+03:00"]
+
 
 
 def test_dates_section_is_validated(site_factory):
