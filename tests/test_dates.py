@@ -76,7 +76,6 @@ def test_iso_remembers_each_moment_by_the_object_not_by_equality():
         "2024-10-15T14:05:00+03:00", "2024-10-15T11:05:00+00:00", "2024-10-15T14:05:00+03:00"]
 
 
-
 def test_dates_section_is_validated(site_factory):
     root = site_factory({}, config=SITE_TOML + '\n[dates]\nmonths = "all"\nhijri = true\n')
     with pytest.raises(ConfigError) as caught:
