@@ -26,7 +26,6 @@ import ctypes
 import ctypes.util
 import functools
 import json
-import multiprocessing
 import os
 import shutil
 import signal
@@ -37,8 +36,8 @@ from pathlib import Path
 SHADOW_SUFFIX = ".sitegen-previous"
 PARTIAL_PREFIX = "tree.partial-"  # a tree being mirrored ahead, by the build with that process id
 
-# Trees being mirrored ahead by a child process: container -> (the child, the folder it fills).
-_ahead: dict[Path, tuple[multiprocessing.process.BaseProcess, Path]] = {}
+# Trees being mirrored ahead by a child process: container -> (its process id, the folder it fills).
+_ahead: dict[Path, tuple[int, Path]] = {}
 
 
 class Shadow:
@@ -51,27 +50,37 @@ class Shadow:
     def mirror_ahead(self) -> None:
         """Start mirroring output/ into a new tree in a child process, if there is no tree yet."""
         if self.container in _ahead or self.tree.exists() or self.tree.is_symlink() \
-                or not self.output_dir.is_dir() or "fork" not in multiprocessing.get_all_start_methods():
+                or not self.output_dir.is_dir() or not hasattr(os, "fork"):
             return
         self.container.mkdir(exist_ok=True)
         for leftover in self.container.glob(f"{PARTIAL_PREFIX}*"):  # from a build that was killed
             shutil.rmtree(leftover, ignore_errors=True)
         partial = self.container / f"{PARTIAL_PREFIX}{os.getpid()}"
         for stream in (sys.stdout, sys.stderr):  # or the child flushes what they hold once more
-            stream.flush()
-        child = multiprocessing.get_context("fork").Process(
-            target=_mirror_child, args=(os.fspath(self.output_dir), os.fspath(partial)), daemon=True)
-        child.start()
-        _ahead[self.container] = (child, partial)
+            if stream is not None:
+                stream.flush()
+        # A bare fork, not multiprocessing's Process: forked from a thread other than the main one
+        # (the dev server rebuilds on one), a Process exits with code 1 even when it succeeded.
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the build
+            code = 1
+            try:
+                code = _mirror_child(os.fspath(self.output_dir), os.fspath(partial))
+            finally:
+                os._exit(code)
+        _ahead[self.container] = (pid, partial)
 
     def settle(self) -> None:
         """Wait for the tree being mirrored ahead, if one is; take it if the child made it whole."""
         started = _ahead.pop(self.container, None)
         if started is None:
             return
-        child, partial = started
-        child.join()
-        if child.exitcode == 0 and not self.tree.exists() and not self.tree.is_symlink():
+        pid, partial = started
+        try:
+            code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        except ChildProcessError:  # reaped by someone else: whether it finished is not known
+            code = -1
+        if code == 0 and not self.tree.exists() and not self.tree.is_symlink():
             os.rename(partial, self.tree)
             self._write_pending([])  # output/ has not changed since: nothing to catch up with
         else:
@@ -159,15 +168,16 @@ def _mirror_new(source: Path, tree: Path) -> None:
     _mirror_folder(os.fspath(source), os.fspath(tree))
 
 
-def _mirror_child(source: str, tree: str) -> None:
-    """Shadow.mirror_ahead's child process: `tree` made a mirror of `source`, or exit code 1."""
+def _mirror_child(source: str, tree: str) -> int:
+    """Shadow.mirror_ahead's child process: `tree` made a mirror of `source` (exit code 0), or 1."""
     # Ctrl+C stops the build, which then waits for this child: finishing is as quick as stopping.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         _mirror_folder(source, tree)
-    except OSError:
-        sys.exit(1)
+    except OSError:  # a full disk, say: the build mirrors output/ itself if it needs the tree
+        return 1
+    return 0
 
 
 def _mirror_folder(source: str, tree: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import signal
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -137,9 +138,11 @@ def _tree(root):
 
 
 def _leftovers(root) -> list[str]:
-    """Half-made trees, and child processes still running, after a build has returned."""
+    """Half-made trees, and child processes not waited for, after a build has returned."""
     partial = [p.name for p in (root / ".output.sitegen-previous").glob("tree.partial-*")]
-    return partial + [child.name for child in multiprocessing.active_children()]
+    children = [pid for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+                for pid in (task / "children").read_text().split()]
+    return partial + children
 
 
 def _cached_build(root, jobs: int) -> None:
@@ -187,6 +190,18 @@ def test_the_first_rebuild_mirrors_output_into_the_previous_tree_on_another_core
     build(fresh, BuildOptions(), None, NOW, jobs=1)
     assert _bytes(root / "output") == _bytes(fresh / "output")
     assert _bytes(tree) == after  # the tree is now the site before that change
+
+
+def test_a_rebuild_on_another_thread_mirrors_ahead_too(site_factory, always_parallel):
+    """The dev server rebuilds on a worker thread: the child forked there must report its
+    success (a multiprocessing Process forked from such a thread exits with code 1 regardless)."""
+    root = site_factory(corpus(), config=FEEDS_OF_FIVE)
+    _cached_build(root, jobs=2)
+    before = _bytes(root / "output")
+    _reword_body(root, 5)
+    with ThreadPoolExecutor(max_workers=1) as rebuilds:
+        rebuilds.submit(_cached_build, root, 2).result()
+    assert _bytes(_tree(root)) == before and _leftovers(root) == []
 
 
 def test_a_one_process_build_mirrors_nothing_ahead(site_factory, always_parallel):
