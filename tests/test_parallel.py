@@ -140,7 +140,8 @@ def _tree(root):
 def _leftovers(root) -> list[str]:
     """Half-made trees, and child processes not waited for, after a build has returned."""
     partial = [p.name for p in (root / ".output.sitegen-previous").glob("tree.partial-*")]
-    children = [pid for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+    tasks = Path(f"/proc/{os.getpid()}/task")  # Linux: each thread's children
+    children = [pid for task in (tasks.iterdir() if tasks.is_dir() else ())
                 for pid in (task / "children").read_text().split()]
     return partial + children
 
