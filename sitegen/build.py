@@ -160,7 +160,7 @@ def build(root: Path, options: BuildOptions | None = None, overrides: dict[str, 
                 gc.freeze()
             if current:
                 return _up_to_date(config, current, now, timer)
-            if workers_n > 1 and len(discovered[0]) >= workers.MIN_PARALLEL_ITEMS:
+            if workers.in_parallel(len(discovered[0]), workers_n):
                 # A core that this rebuild mostly leaves idle mirrors output/ meanwhile, if the
                 # tree kept beside it is not made yet (the first rebuild after a cold build).
                 Shadow(config.output_path).mirror_ahead()

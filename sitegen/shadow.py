@@ -28,10 +28,11 @@ import functools
 import json
 import os
 import shutil
-import signal
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+
+from .workers import leave_signals_to_parent
 
 SHADOW_SUFFIX = ".sitegen-previous"
 PARTIAL_PREFIX = "tree.partial-"  # a tree being mirrored ahead, by the build with that process id
@@ -171,8 +172,7 @@ def _mirror_new(source: Path, tree: Path) -> None:
 def _mirror_child(source: str, tree: str) -> int:
     """Shadow.mirror_ahead's child process: `tree` made a mirror of `source` (exit code 0), or 1."""
     # Ctrl+C stops the build, which then waits for this child: finishing is as quick as stopping.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    leave_signals_to_parent()
     try:
         _mirror_folder(source, tree)
     except OSError:  # a full disk, say: the build mirrors output/ itself if it needs the tree

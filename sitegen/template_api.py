@@ -38,7 +38,7 @@ def install(env: jinja2.Environment, config: SiteConfig, urls: UrlBuilder,
         hijri=_by_day(lambda moment: _hijri(moment, config), config),
         iso=iso,  # memoised itself
         digits=lambda value: localise_digits(str(value), config.digits),
-        number=_memo(lambda value: format_number(value, config.locale, config.digits)),
+        number=lambda value: format_number(value, config.locale, config.digits),  # memoised itself
         bdi=_bdi,
         # Share links encode each page's URL 4 times, its title 3 times.
         urlencode=_str_memo(env.filters["urlencode"], fast=urlencode_str),

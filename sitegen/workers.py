@@ -44,12 +44,22 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _start_worker(setup: Callable[[], None] | None) -> None:
-    # The parent alone answers Ctrl+C and stops its workers (the pool ends them with SIGTERM);
-    # `sitegen serve` turns SIGTERM into KeyboardInterrupt for itself, which a worker would
-    # inherit and answer with a traceback.
+def in_parallel(items: int, jobs: int, min_items: int | None = None) -> bool:
+    """Whether work on `items` items is spread over processes: more than one job, enough items
+    to be worth starting them, and a system that forks."""
+    return jobs > 1 and items >= (min_items or MIN_PARALLEL_ITEMS) and can_fork()
+
+
+def leave_signals_to_parent() -> None:
+    """In a forked child: the parent alone answers Ctrl+C and stops its children (a pool ends its
+    workers with SIGTERM); `sitegen serve` turns SIGTERM into KeyboardInterrupt for itself, which
+    a child would inherit and answer with a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _start_worker(setup: Callable[[], None] | None) -> None:
+    leave_signals_to_parent()
     # Forked while the parent may have paused its collector (it does while it reads the parse
     # workers' results): a worker's own leftovers are collected as usual.
     gc.enable()
@@ -66,7 +76,7 @@ def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs:
     are at least `min_items` (default MIN_PARALLEL_ITEMS) items and more than one job, else here.
     `setup` runs once per worker (or once here) before any chunk.
     """
-    if jobs <= 1 or len(items) < (min_items or MIN_PARALLEL_ITEMS) or not can_fork():
+    if not in_parallel(len(items), jobs, min_items):
         if setup:
             setup()
         size = chunk_size or 64
