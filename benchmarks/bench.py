@@ -55,6 +55,11 @@ from corpus import GENERATOR_VERSION, generate  # noqa: E402 (script-relative im
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = ("cold", "unchanged", "edit", "reword", "rewrite", "again")
 NOW = "2026-11-29T12:00:00+03:00"  # fixed, so every run builds the same pages
+FLOOR_PROCESSES = (1, 2)
+# Issue 7's floor at 10,000 articles on the machine it was measured on (Python-Markdown alone, one
+# and two processes), and the cold build's target set against it.
+ISSUE_FLOOR_SECONDS = {1: 24.0, 2: 13.0}
+ISSUE_COLD_TARGET_SECONDS = 20.0
 TRASH = "trash"  # in --work: earlier outputs and caches, deleted when the benchmark ends
 
 
@@ -85,6 +90,7 @@ class BuildCommand:
 class Results:
     runs: dict[tuple[int, str], list[Run]] = field(default_factory=dict)  # timed
     memory: dict[tuple[int, str], Run] = field(default_factory=dict)  # the memory-sampled build
+    floor: dict[tuple[int, int], list[Run]] = field(default_factory=dict)  # (size, processes)
 
 
 def corpus_folder(work: Path, size: int, seed: int) -> Path:
@@ -164,21 +170,26 @@ def _pss_kb(pid: int) -> int:
 
 def build_once(site: Path, build: BuildCommand, stats_file: Path, sample_memory: bool = False) -> Run:
     """One build in its own process; `sample_memory`: also sample its process tree's PSS."""
-    command = build.argv(site, stats_file)
-    env = build_environment()
+    run = run_timed(build.argv(site, stats_file), sample_memory)
+    run.stats = json.loads(stats_file.read_text(encoding="utf-8"))
+    return run
+
+
+def run_timed(command: list[str], sample_memory: bool = False, quiet: bool = False) -> Run:
+    """Runs `command` from the repository and times it; its `stats` are left empty."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=REPO)
+    process = subprocess.Popen(command, env=build_environment(), cwd=REPO,
+                               stdout=subprocess.DEVNULL if quiet else None)
     memory = TreeMemory(process.pid) if sample_memory else None
-    # wait4: this build's own usage (its workers included); RUSAGE_CHILDREN's max RSS would be
-    # the largest of every build so far.
+    # wait4: this process's own usage (its workers included); RUSAGE_CHILDREN's max RSS would be
+    # the largest of every process so far.
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = code = os.waitstatus_to_exitcode(status)
     tree_mb = memory.stop() if memory else None
     if code != 0:
-        raise SystemExit(f"build failed with exit code {code}: {' '.join(command)}")
-    stats = json.loads(stats_file.read_text(encoding="utf-8"))
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree_mb, stats)
+        raise SystemExit(f"failed with exit code {code}: {' '.join(command)}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree_mb, {})
 
 
 def build_environment() -> dict[str, str]:
@@ -200,10 +211,20 @@ def move_to_trash(site: Path, trash: Path) -> None:
             (site / leftover).rename(bin_ / leftover)
 
 
-def bench_size(site: Path, size: int, runs: int, build: BuildCommand, results: Results, work: Path) -> None:
-    """`runs` timed builds of each scenario, then one more of each with its memory sampled."""
+def bench_size(site: Path, size: int, runs: int, build: BuildCommand, results: Results, work: Path,
+               floor: bool = False) -> None:
+    """`runs` timed builds of each scenario, then one more of each with its memory sampled;
+    `floor`: after each timed round, Python-Markdown alone over the corpus in 1 and 2 processes
+    (interleaved with the builds, so that a slow spell of the machine slows both)."""
     for number in range(1, runs + 2):
         sample_memory = number > runs
+        if floor and not sample_memory:
+            for processes in FLOOR_PROCESSES:
+                run = run_timed([build.python, str(REPO / "benchmarks" / "markdown_floor.py"), str(site),
+                                 "--processes", str(processes)], quiet=True)
+                results.floor.setdefault((size, processes), []).append(run)
+                print(f"  {size:>6} Markdown alone, {processes} process(es), run {number}: "
+                      f"{run.wall:6.2f}s wall {run.cpu:6.2f}s cpu", flush=True)
         for scenario in SCENARIOS:
             run = build_scenario(site, scenario, number, build, work, sample_memory)
             if sample_memory:
@@ -259,6 +280,7 @@ def report(results: Results, sizes: list[int]) -> str:
                 f"| {median([r.stats.get('checked', 0) for r in runs]):,.0f} "
                 f"| {median([r.stats['rendered'] for r in runs]):,.0f} "
                 f"| {median([r.stats['written'] for r in runs]):,.0f} | {stage_text} |")
+    lines += floor_report(results, sizes)
     small, large = min(sizes), max(sizes)
     if small != large:
         for what, pick in (("wall", lambda r: r.wall), ("CPU", lambda r: r.cpu)):
@@ -267,6 +289,24 @@ def report(results: Results, sizes: list[int]) -> str:
             lines.append(f"\ncold build growth {large:,}/{small:,} articles ({what}): {ratio:.1f}x "
                          f"(linear: {large / small:.0f}x)")
     return "\n".join(lines)
+
+
+def floor_report(results: Results, sizes: list[int]) -> list[str]:
+    """The cold build as a multiple of Python-Markdown alone, beside the multiple issue 7's target
+    is (20 s against its machine's 24 s and 13 s): the machine's speed cancels out."""
+    if not results.floor:
+        return []
+    lines = ["", "| articles | Python-Markdown alone (benchmarks/markdown_floor.py) | wall (s) | CPU (s) "
+             "| cold build / this (wall) | issue 7's target / its floor |", "|---:|---|---:|---:|---:|---:|"]
+    for size in sizes:
+        cold = median([run.wall for run in results.runs[(size, "cold")]])
+        for processes in FLOOR_PROCESSES:
+            runs = results.floor[(size, processes)]
+            wall = median([run.wall for run in runs])
+            target = ISSUE_COLD_TARGET_SECONDS / ISSUE_FLOOR_SECONDS[processes]
+            lines.append(f"| {size:,} | {processes} process{'es' if processes > 1 else ''} | {wall:.2f} "
+                         f"| {median([run.cpu for run in runs]):.2f} | {cold / wall:.2f} | {target:.2f} |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"),
                         help="where corpora are generated and built (never the repository)")
     parser.add_argument("--json", type=Path, help="also save every run's figures here")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time Python-Markdown alone over each corpus (markdown_floor.py)")
     args = parser.parse_args(argv)
     if REPO in args.work.resolve().parents or args.work.resolve() == REPO:
         parser.error("--work must be outside the repository")
@@ -292,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for size in args.sizes:
             bench_size(corpus_folder(args.work, size, args.seed), size, args.runs,
-                       BuildCommand(args.python, args.jobs), results, args.work)
+                       BuildCommand(args.python, args.jobs), results, args.work, args.floor)
     finally:
         shutil.rmtree(args.work / TRASH, ignore_errors=True)
     print(report(results, args.sizes))
@@ -302,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         figures = {f"{size}/{scenario}": {"timed": [run.__dict__ for run in runs],
                                           "memory": results.memory[(size, scenario)].__dict__}
                    for (size, scenario), runs in results.runs.items()}
+        figures |= {f"{size}/markdown-alone-{processes}": {"timed": [run.__dict__ for run in runs]}
+                    for (size, processes), runs in results.floor.items()}
         args.json.write_text(json.dumps(figures, indent=1))
     return 0
 
