@@ -101,11 +101,12 @@ def corpus_folder(work: Path, size: int, seed: int) -> Path:
     return folder
 
 
-def edit_one_article(site: Path, run: int, change: str = "edit") -> None:
+def edit_one_article(site: Path, run: int, change: str = "edit", folder: Path | None = None) -> None:
     """Change the sentence at the end of one article from the middle of the archive as scenario
     `change` does (see the module's docstring), leaving the rest of it as the last change left it,
-    so that each scenario changes the same things whatever ran before it."""
-    articles = sorted((site / "content" / "articles").iterdir())
+    so that each scenario changes the same things whatever ran before it. `folder`: where the
+    article files are, if not in site/content/articles (hugo_compare.py: a Hugo site's posts)."""
+    articles = sorted((folder or site / "content" / "articles").iterdir())
     path = articles[len(articles) // 2]
     text = path.read_text(encoding="utf-8")
     marker = "\n\nتحديث: "
