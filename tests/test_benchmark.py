@@ -1,14 +1,20 @@
-"""benchmarks/bench.py end to end, on a tiny corpus: every scenario built, by the Python asked for."""
+"""benchmarks/bench.py end to end, on a tiny corpus: every scenario built, by the Python asked for;
+benchmarks/hugo_compare.py's Hugo copy of a corpus, and (where hugo is installed) its builds."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 import subprocess
 import sys
+import tomllib
 
 import markdown
+import pytest
+import yaml
 
-from sitetools import REPO
+from sitetools import REPO, soup
 
 SCENARIOS = ["cold", "unchanged", "edit", "reword", "rewrite", "again"]
 
@@ -67,3 +73,81 @@ def test_markdown_floor_converts_every_body_without_its_front_matter(tmp_path):
     one_process = markdown_floor.convert_in(bodies, 1)
     assert one_process == sum(len(markdown.markdown(body)) for body in bodies)
     assert markdown_floor.convert_in(bodies, 2) == one_process
+
+
+def load_hugo_compare():
+    spec = importlib.util.spec_from_file_location("hugo_compare", REPO / "benchmarks/hugo_compare.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["hugo_compare"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_hugo_copy_keeps_bodies_and_maps_the_front_matter(tmp_path):
+    hugo_compare = load_hugo_compare()
+    corpus = hugo_compare.corpus_folder(tmp_path, 12, 7)
+    site = hugo_compare.hugo_site(corpus, tmp_path, 12, 7)
+    assert site.name.startswith("hugo-12-seed7-v")
+
+    sources = sorted((corpus / "content" / "articles").glob("*.md"))
+    posts = site / "content" / "posts"
+    assert sorted(p.name for p in posts.glob("*.md")) == sorted([s.name for s in sources] + ["_index.md"])
+    assert {p.name for p in (site / "content").glob("*.md")} == {"about.md", "contact.md"}
+    for source in sources:
+        meta, body = hugo_compare.split_front_matter(source.read_bytes())
+        hugo_meta, hugo_body = hugo_compare.split_front_matter((posts / source.name).read_bytes())
+        assert hugo_body == body  # the Markdown bytes as they are
+        assert hugo_meta["title"] == meta["title"]
+        assert hugo_meta["date"] == meta["date"]  # the same instant and offset
+        assert hugo_meta["categories"] == [meta["category"]]
+        assert hugo_meta["tags"] == meta["tags"]
+        assert hugo_meta["authors"] == [meta["author"]] and hugo_meta["author"] == meta["author"]
+    assert yaml.safe_load((posts / "_index.md").read_text(encoding="utf-8").split("---")[1]) == {
+        "title": "الأخبار", "_build": {"render": "never"}}  # no listing sitegen does not make
+
+    config = tomllib.loads((site / "hugo.toml").read_text(encoding="utf-8"))
+    assert config["baseURL"] == "https://bench.example.org/" and config["paginate"] == 10
+    assert config["taxonomies"] == {"tag": "tags", "category": "categories", "author": "authors"}
+    assert [index["name"] for index in config["related"]["indices"]] == ["tags", "categories", "date"]
+    assert config["related"]["includeNewer"] is True
+    assert config["outputs"]["term"] == config["outputs"]["home"] == ["HTML", "RSS", "Atom"]
+    single = (site / "layouts" / "_default" / "single.html").read_text(encoding="utf-8")
+    assert "{{- $related := .Site.RegularPages.Related . | first 5 }}" in single
+    assert '<html lang="ar" dir="rtl">' in (site / "layouts" / "_default" / "baseof.html").read_text()
+
+    # Converted once: a second run keeps the content as it is (the edit scenario changes it).
+    (posts / sources[0].name).write_bytes(b"edited")
+    hugo_compare.hugo_site(corpus, tmp_path, 12, 7)
+    assert (posts / sources[0].name).read_bytes() == b"edited"
+
+
+@pytest.mark.skipif(shutil.which("hugo") is None, reason="hugo is not installed (apt-get install hugo)")
+def test_hugo_builds_every_scenario_with_the_pages_sitegen_makes(tmp_path):
+    work, figures = tmp_path / "work", tmp_path / "hugo.json"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "hugo_compare.py"), "--sizes", "30", "--runs", "1",
+         "--work", str(work), "--json", str(figures)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(figures.read_text(encoding="utf-8"))
+    assert results["hugo"].startswith("hugo v")
+    assert set(results["30"]["runs"]) == {"cold", "unchanged", "edit"}
+    assert "| 30 | edit |" in done.stdout
+
+    site = next(work.glob("hugo-30-seed7-v*"))
+    public = site / "public"
+    articles = sorted(p for p in (public / "posts").iterdir() if p.is_dir())
+    assert len(articles) == 30 and all((p / "index.html").is_file() for p in articles)
+    assert not (public / "posts" / "index.html").exists()
+    assert len(list((public / "page").iterdir())) == 3  # 30 articles, 10 a page: page/1 (a redirect), 2, 3
+    tags = [p for p in (public / "tags").iterdir() if p.is_dir()]
+    assert len(tags) > 10 and all((p / "index.html").is_file() for p in tags)
+    assert "<item>" in (tags[0] / "rss.xml").read_text(encoding="utf-8")
+    assert "<entry>" in (tags[0] / "atom.xml").read_text(encoding="utf-8")
+    assert not list((public / "authors").glob("*/rss.xml"))  # sitegen has no author feeds
+    assert (public / "sitemap.xml").is_file() and (public / "404.html").is_file()
+
+    # The edit scenario's sentence reached the middle article's page; its related block is full.
+    middle = soup(articles[len(articles) // 2] / "index.html")
+    assert "تعديل" in middle.select_one(".article-body").get_text()
+    related = middle.select(".related-news .related-item a")
+    assert len(related) == 5 and all(a["href"].startswith("/posts/") for a in related)
