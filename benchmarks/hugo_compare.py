@@ -92,10 +92,11 @@ term = ["HTML", "RSS", "Atom"]
 
 # sitegen ranks by shared tags (0.5, weighted by rarity), same section (0.1), text similarity
 # (2.0) and closeness in time. Hugo has no text or rarity signal: shared tags count most, then
-# the section, then the same month; newer stories count too, as in sitegen.
+# the section, then the same month; newer stories count too, as in sitegen. Hugo's default
+# threshold: as sitegen's min_score, a shared section or month alone does not make a story related.
 [related]
 includeNewer = true
-threshold = 20
+threshold = 80
 toLower = false
 [[related.indices]]
 name = "tags"

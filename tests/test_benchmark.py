@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from urllib.parse import unquote
 
 import markdown
 import pytest
@@ -151,3 +152,6 @@ def test_hugo_builds_every_scenario_with_the_pages_sitegen_makes(tmp_path):
     assert "تعديل" in middle.select_one(".article-body").get_text()
     related = middle.select(".related-news .related-item a")
     assert len(related) == 5 and all(a["href"].startswith("/posts/") for a in related)
+    # Term links are made from the front matter (not .GetTerms): each must reach its term's page.
+    terms = [unquote(a["href"]) for a in middle.select(".article-terms a, .byline a")]
+    assert len(terms) == 6 and all((public / href.strip("/") / "index.html").is_file() for href in terms)
