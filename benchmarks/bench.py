@@ -215,7 +215,7 @@ def move_to_trash(site: Path, trash: Path) -> None:
 def bench_size(site: Path, size: int, runs: int, build: BuildCommand, results: Results, work: Path,
                floor: bool = False) -> None:
     """`runs` timed builds of each scenario, then one more of each with its memory sampled;
-    `floor`: after each timed round, Python-Markdown alone over the corpus in 1 and 2 processes
+    `floor`: before each timed round, Python-Markdown alone over the corpus in 1 and 2 processes
     (interleaved with the builds, so that a slow spell of the machine slows both)."""
     for number in range(1, runs + 2):
         sample_memory = number > runs

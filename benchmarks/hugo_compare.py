@@ -44,7 +44,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import REPO, corpus_folder, edit_one_article, median  # noqa: E402 (script-relative import)
+from bench import REPO, corpus_folder, edit_one_article, median, run_timed  # noqa: E402 (script-relative import)
 from corpus import GENERATOR_VERSION  # noqa: E402
 
 SCENARIOS = ("cold", "unchanged", "edit")
@@ -223,17 +223,9 @@ def hugo_version(hugo: str) -> str:
 
 
 def hugo_once(site: Path, hugo: str) -> HugoRun:
-    """One `hugo` process writing the site to public/."""
-    command = [hugo, "--source", str(site), "--destination", str(site / "public"), "--quiet"]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=site)
-    # wait4: this build's own usage; RUSAGE_CHILDREN's max RSS would be the largest of every build.
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"hugo failed with exit code {code}: {' '.join(command)}")
-    return HugoRun(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    """One `hugo` process writing the site to public/, timed as bench.py times a build."""
+    run = run_timed([hugo, "--source", str(site), "--destination", str(site / "public"), "--quiet"])
+    return HugoRun(run.wall, run.cpu, run.max_rss_mb)
 
 
 def move_outputs_to_trash(site: Path, trash: Path) -> None:
