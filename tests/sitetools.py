@@ -4,11 +4,13 @@ Import them in tests with `from sitetools import ...` (pytest puts tests/ on sys
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 from bs4 import BeautifulSoup
 
@@ -17,6 +19,17 @@ from sitegen.site import BuildOptions
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+
+def benchmark_module(name: str) -> ModuleType:
+    """benchmarks/<name>.py, imported as module `name` (the benchmarks are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
 
 SITE_TOML = """\
 title = "موقع الاختبار"

@@ -3,7 +3,6 @@ benchmarks/hugo_compare.py's Hugo copy of a corpus, and (where hugo is installed
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ import markdown
 import pytest
 import yaml
 
-from sitetools import REPO, soup
+from sitetools import REPO, benchmark_module, soup
 
 SCENARIOS = ["cold", "unchanged", "edit", "reword", "rewrite", "again"]
 
@@ -56,11 +55,7 @@ def test_every_scenario_is_built_by_the_python_given(tmp_path):
 
 
 def test_markdown_floor_converts_every_body_without_its_front_matter(tmp_path):
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import markdown_floor
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+    markdown_floor = benchmark_module("markdown_floor")
     articles = tmp_path / "content" / "articles"
     articles.mkdir(parents=True)
     for number in range(150):  # more than one chunk for the worker processes
@@ -76,16 +71,8 @@ def test_markdown_floor_converts_every_body_without_its_front_matter(tmp_path):
     assert markdown_floor.convert_in(bodies, 2) == one_process
 
 
-def load_hugo_compare():
-    spec = importlib.util.spec_from_file_location("hugo_compare", REPO / "benchmarks/hugo_compare.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["hugo_compare"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_hugo_copy_keeps_bodies_and_maps_the_front_matter(tmp_path):
-    hugo_compare = load_hugo_compare()
+    hugo_compare = benchmark_module("hugo_compare")
     corpus = hugo_compare.corpus_folder(tmp_path, 12, 7)
     site = hugo_compare.hugo_site(corpus, tmp_path, 12, 7)
     assert site.name.startswith("hugo-12-seed7-v")

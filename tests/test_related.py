@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from urllib.parse import unquote
 
 import pytest
@@ -11,7 +9,7 @@ import pytest
 from sitegen import text_index, textsim
 from sitegen.diagnostics import ContentError
 
-from sitetools import REPO, article, build_site, run_cli, soup
+from sitetools import article, benchmark_module, build_site, run_cli, soup
 
 CONFIG = """\
 title = "موقع الاختبار"
@@ -185,16 +183,8 @@ def test_related_cli_shows_the_score_by_signal(site_factory):
     assert "error: no published article has the slug or path 'c'" in missing.stderr
 
 
-def load_eval():
-    spec = importlib.util.spec_from_file_location("related_eval", REPO / "benchmarks/related_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["related_eval"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_evaluation_on_a_small_labelled_set_beats_the_tags_only_baseline():
-    evaluation = load_eval()
+    evaluation = benchmark_module("related_eval")
     items = evaluation.make_corpus(seed=3, stories=20, one_offs=20)
     ours = evaluation.measure(items, evaluation.ours(items))
     baseline = evaluation.measure(items, evaluation.tags_only(items))
