@@ -21,7 +21,6 @@ REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
-
 def benchmark_module(name: str) -> ModuleType:
     """benchmarks/<name>.py, imported as module `name` (the benchmarks are scripts, not a package)."""
     spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
