@@ -62,6 +62,8 @@ ISSUE_SIZE = 10_000
 ISSUE_FLOOR_SECONDS = {1: 24.0, 2: 13.0}
 ISSUE_COLD_TARGET_SECONDS = 20.0
 TRASH = "trash"  # in --work: earlier outputs and caches, deleted when the benchmark ends
+# What a cold build starts without: no output, no cache, no previous tree beside output/.
+BUILD_LEFTOVERS = ("output", ".sitegen-cache", ".output.sitegen-previous")
 
 
 @dataclass
@@ -203,12 +205,12 @@ def build_environment() -> dict[str, str]:
     return {**env, "PYTHONPATH": str(REPO)}
 
 
-def move_to_trash(site: Path, trash: Path) -> None:
-    """As after a fresh clone: no output, no cache, no previous tree beside output/ (see the module
-    docstring for why they are moved, not deleted)."""
+def move_to_trash(site: Path, trash: Path, leftovers: tuple[str, ...] = BUILD_LEFTOVERS) -> None:
+    """As after a fresh clone: none of `leftovers` in `site` (see the module docstring for why
+    they are moved, not deleted)."""
     bin_ = trash / str(time.time_ns())
     bin_.mkdir(parents=True)
-    for leftover in ("output", ".sitegen-cache", ".output.sitegen-previous"):
+    for leftover in leftovers:
         if (site / leftover).exists():
             (site / leftover).rename(bin_ / leftover)
 
@@ -314,24 +316,34 @@ def floor_report(results: Results, sizes: list[int]) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def corpus_arguments(description: str) -> argparse.ArgumentParser:
+    """The options every benchmark of the generated corpora takes (bench.py, hugo_compare.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--runs", type=int, default=3, help="runs per scenario (medians are shown)")
-    parser.add_argument("--jobs", type=int, default=None, help="sitegen build --jobs (default: all cores)")
-    parser.add_argument("--python", default=sys.executable,
-                        help="the Python that runs the builds (default: this one); it needs sitegen's "
-                             "dependencies, e.g. a virtual environment with `pip install -e .`")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"),
                         help="where corpora are generated and built (never the repository)")
     parser.add_argument("--json", type=Path, help="also save every run's figures here")
+    return parser
+
+
+def make_work_folder(parser: argparse.ArgumentParser, work: Path) -> None:
+    if REPO in work.resolve().parents or work.resolve() == REPO:
+        parser.error("--work must be outside the repository")
+    work.mkdir(parents=True, exist_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = corpus_arguments(__doc__.split("\n")[0])
+    parser.add_argument("--jobs", type=int, default=None, help="sitegen build --jobs (default: all cores)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the Python that runs the builds (default: this one); it needs sitegen's "
+                             "dependencies, e.g. a virtual environment with `pip install -e .`")
     parser.add_argument("--floor", action="store_true",
                         help="also time Python-Markdown alone over each corpus (markdown_floor.py)")
     args = parser.parse_args(argv)
-    if REPO in args.work.resolve().parents or args.work.resolve() == REPO:
-        parser.error("--work must be outside the repository")
-    args.work.mkdir(parents=True, exist_ok=True)
+    make_work_folder(parser, args.work)
     cores = len(os.sched_getaffinity(0))
     print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} at start; builds run by "
           f"{interpreter(args.python)}", flush=True)

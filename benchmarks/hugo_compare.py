@@ -28,13 +28,11 @@ everything. Before each build the disk is synced (untimed): see build_scenario.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
-import time
 import tomllib
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -44,7 +42,15 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import REPO, corpus_folder, edit_one_article, median, run_timed  # noqa: E402 (script-relative import)
+from bench import (  # noqa: E402 (script-relative import)
+    corpus_arguments,
+    corpus_folder,
+    edit_one_article,
+    make_work_folder,
+    median,
+    move_to_trash,
+    run_timed,
+)
 from corpus import GENERATOR_VERSION  # noqa: E402
 
 SCENARIOS = ("cold", "unchanged", "edit")
@@ -228,18 +234,9 @@ def hugo_once(site: Path, hugo: str) -> HugoRun:
     return HugoRun(run.wall, run.cpu, run.max_rss_mb)
 
 
-def move_outputs_to_trash(site: Path, trash: Path) -> None:
-    """As after a fresh clone: no public/, no resources/ (moved, not deleted: bench.py's docstring)."""
-    bin_ = trash / str(time.time_ns())
-    bin_.mkdir(parents=True)
-    for leftover in OUTPUTS:
-        if (site / leftover).exists():
-            (site / leftover).rename(bin_ / leftover)
-
-
 def build_scenario(site: Path, scenario: str, number: int, hugo: str, trash: Path) -> HugoRun:
     if scenario == "cold":
-        move_outputs_to_trash(site, trash)
+        move_to_trash(site, trash, OUTPUTS)
     elif scenario == "edit":
         edit_one_article(site, number, "edit", folder=site / "content" / "posts")
     # Hugo writes every file again in every build. Overwriting files the kernel has not written out
@@ -306,21 +303,13 @@ def _count_text(count: int | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
-    parser.add_argument("--runs", type=int, default=3, help="runs per scenario (medians are shown)")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"),
-                        help="where corpora are generated and built (never the repository)")
+    parser = corpus_arguments(__doc__.split("\n")[0])
     parser.add_argument("--hugo", default="hugo", help="the hugo binary (default: hugo on PATH)")
-    parser.add_argument("--json", type=Path, help="also save every run's figures here")
     args = parser.parse_args(argv)
-    if REPO in args.work.resolve().parents or args.work.resolve() == REPO:
-        parser.error("--work must be outside the repository")
     hugo = shutil.which(args.hugo)
     if hugo is None:
         parser.error(f"{args.hugo} not found (Debian: apt-get install hugo)")
-    args.work.mkdir(parents=True, exist_ok=True)
+    make_work_folder(parser, args.work)
     version = hugo_version(hugo)
     cores = len(os.sched_getaffinity(0))
     print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} at start; {version}", flush=True)
